@@ -7,7 +7,8 @@ Every error message names the value that failed and what to do instead.
     ├── InvalidTokenCountError   (also a ValueError) a negative, fractional or non-numeric token count
     ├── InvalidMessageError      (also a ValueError) a chat message or content part that cannot be counted
     ├── InvalidUsageError        (also a ValueError) a usage object whose fields cannot be read or do not add up
-    └── PriceTableError          a price table row or file that cannot be parsed
+    ├── PriceTableError          a price table row or file that cannot be parsed
+    └── InvalidScenarioError     (also a ValueError) a cost projection input such as a negative user count
 """
 
 from __future__ import annotations
@@ -48,3 +49,7 @@ class InvalidUsageError(CostkitError, ValueError):
 
 class PriceTableError(CostkitError):
     """A price table file or row that cannot be parsed."""
+
+
+class InvalidScenarioError(CostkitError, ValueError):
+    """A cost projection input that is out of range, such as a negative user count or zero days."""
