@@ -11,19 +11,16 @@ Decimal('1012.65')
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from numbers import Integral, Real
 from typing import Any
 
-from costkit.errors import InvalidScenarioError, InvalidTokenCountError
+from costkit.errors import InvalidScenarioError
 from costkit.pricing import PriceTable, calculate_cost, check_token_count, get_price, tidy_usd, token_cost
 
 __all__ = ["ContextSelection", "MonthlyEstimate", "compare_models", "estimate_monthly_cost", "optimize_context"]
-
-logger = logging.getLogger("costkit.estimate")
 
 
 @dataclass(frozen=True)
@@ -107,7 +104,7 @@ def estimate_monthly_cost(
     if isinstance(daily_users, bool) or not isinstance(daily_users, Integral) or daily_users < 1:
         raise InvalidScenarioError(f"daily_users must be a whole number of at least 1, got {daily_users!r}.")
     if isinstance(days, bool) or not isinstance(days, Integral) or days < 1:
-        raise InvalidScenarioError(f"days must be a whole number of at least 1, got {days!r}; a month is usually 30.")
+        raise InvalidScenarioError(f"days must be a whole number of at least 1, got {days!r}. A month is usually 30.")
     messages = _to_decimal(messages_per_user, "messages_per_user")
     check_token_count("input_tokens", input_tokens)
     check_token_count("output_tokens", output_tokens)
@@ -140,7 +137,7 @@ def compare_models(models: Sequence[str], **scenario: Any) -> Any:
     """Return one row per model for the same scenario, as a pandas DataFrame indexed by model.
 
     ``scenario`` takes the arguments of ``estimate_monthly_cost`` other than ``model``. Money
-    columns hold exact ``Decimal`` values; use ``.astype(float)`` before plotting.
+    columns hold exact ``Decimal`` values, so call ``.astype(float)`` before plotting.
 
     >>> compare_models(["gpt-4o", "gpt-4o-mini"], daily_users=1_000, messages_per_user=5,
     ...                input_tokens=1_500, output_tokens=300)["total"].tolist()
@@ -149,7 +146,7 @@ def compare_models(models: Sequence[str], **scenario: Any) -> Any:
     import pandas as pd
 
     if isinstance(models, str):
-        raise TypeError(f"models must be a list of model ids, got the string {models!r}; wrap it in a list.")
+        raise TypeError(f"models must be a list of model ids, got the string {models!r}. Wrap it in a list.")
     if "model" in scenario:
         raise TypeError("compare_models() takes the models as its first argument, not as model=.")
     rows = [estimate_monthly_cost(model=model, **scenario).as_dict() for model in models]
@@ -180,7 +177,7 @@ def optimize_context(
     ([0, 2], 3)
     """
     if isinstance(chunks, str):
-        raise TypeError("chunks must be a list of strings, got one string; wrap it in a list.")
+        raise TypeError("chunks must be a list of strings, got one string. Wrap it in a list.")
     check_token_count("max_tokens", max_tokens)
     if token_counter is None:
         from costkit.tokens import count_tokens

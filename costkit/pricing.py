@@ -104,7 +104,7 @@ class ModelPrice:
         The long-context tier applies when the prompt (uncached input + cache reads + cache
         writes) exceeds ``long_context_threshold``. Batch pricing halves (or otherwise scales by
         ``batch_input / input``) the input side. Cache reads and writes get the same batch
-        discount only where ``batch_discounts_cache`` is true: Anthropic's pricing page says its
+        discount only where ``batch_discounts_cache`` is true: Anthropic's pricing page states that its
         caching multipliers stack with the Batch API discount, while Google's batch docs say the
         cache discount takes precedence over the batch one. Cached tokens are never billed at the
         batch *input* price.
@@ -153,14 +153,14 @@ class PriceTable:
         for price in prices:
             key = price.model.lower()
             if key in self._names:
-                raise PriceTableError(f"Duplicate model id or alias {price.model!r} in the price table; keep one row per model.")
+                raise PriceTableError(f"Duplicate model id or alias {price.model!r} in the price table. Keep one row per model.")
             self._rows[price.model] = price
             self._names[key] = price.model
         for price in self._rows.values():
             for alias in price.aliases:
                 owner = self._names.setdefault(alias.lower(), price.model)
                 if owner != price.model:
-                    raise PriceTableError(f"Alias {alias!r} of {price.model!r} is already claimed by {owner!r}; remove one of them.")
+                    raise PriceTableError(f"Alias {alias!r} of {price.model!r} is already claimed by {owner!r}. Remove one of them.")
 
     @classmethod
     def default(cls) -> PriceTable:
@@ -199,7 +199,7 @@ class PriceTable:
         known = {field.name for field in dataclasses.fields(ModelPrice)} - {"model", "input", "output"}
         unknown = sorted(set(extra) - known)
         if unknown:
-            raise TypeError(f"with_price() got unknown fields {unknown}; valid fields are {sorted(known)}.")
+            raise TypeError(f"with_price() got unknown fields {unknown}. Valid fields are {sorted(known)}.")
         fields: dict[str, Any] = {"provider": "custom", "source": "custom price", "as_of": date.today().isoformat()}
         fields.update(extra)
         for name in _DECIMAL_FIELDS & fields.keys():
@@ -340,10 +340,10 @@ def check_token_count(name: str, value: object) -> int:
     """Return ``value`` as an ``int`` or raise ``InvalidTokenCountError`` naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise InvalidTokenCountError(
-            f"{name} must be a non-negative integer, got {value!r} ({type(value).__name__}); pass a whole token count such as 1500."
+            f"{name} must be a non-negative integer, got {value!r} ({type(value).__name__}). Pass a whole token count such as 1500."
         )
     if value < 0:
-        raise InvalidTokenCountError(f"{name} must be a non-negative integer, got {value}; token counts cannot be negative.")
+        raise InvalidTokenCountError(f"{name} must be a non-negative integer, got {value}. Token counts cannot be negative.")
     return int(value)
 
 
@@ -378,13 +378,13 @@ def bundled_prices_path() -> Path:
     for candidate in (package_dir / "_data" / "prices.csv", package_dir.parent / "data" / "prices.csv"):
         if candidate.is_file():
             return candidate
-    raise PriceTableError(f"The bundled price table is missing: looked in {package_dir / '_data'} and {package_dir.parent / 'data'}; reinstall costkit.")
+    raise PriceTableError(f"The bundled price table is missing: looked in {package_dir / '_data'} and {package_dir.parent / 'data'}. Reinstall costkit.")
 
 
 def _row_to_price(row: dict[str, str | None], path: Path, line: int) -> ModelPrice:
     where = f"{path.name} line {line}"
     if None in row or any(value is None for value in row.values()):
-        raise PriceTableError(f"{where} has a different number of columns than the header; check for an unquoted comma.")
+        raise PriceTableError(f"{where} has a different number of columns than the header. Check for an unquoted comma.")
     model = (row.get("model") or "").strip()
     if not model:
         raise PriceTableError(f"{where} has no model id.")
@@ -406,7 +406,7 @@ def _row_to_price(row: dict[str, str | None], path: Path, line: int) -> ModelPri
         else:
             values[name] = text
     if values.get("input") is None or values.get("output") is None:
-        raise PriceTableError(f"{where} ({model}) needs both an input and an output price; write 0 for a price that is really zero.")
+        raise PriceTableError(f"{where} ({model}) needs both an input and an output price. Write 0 for a price that is really zero.")
     return ModelPrice(model=model, **values)
 
 
@@ -431,7 +431,7 @@ def _required(value: Decimal | None, price: ModelPrice, field: str, *, hint: str
     if value is None:
         reason = hint or f"its {field} price is missing"
         raise PriceTableError(
-            f"Cannot price {price.model!r} this way because {reason}; add {field} with PriceTable.with_price({price.model!r}, ..., {field}=...)."
+            f"Cannot price {price.model!r} this way because {reason}. Add {field} with PriceTable.with_price({price.model!r}, ..., {field}=...)."
         )
     return value
 
@@ -442,10 +442,10 @@ def _with_bare_aliases(rows: list[ModelPrice], reviewed: PriceTable) -> list[Mod
     for index, row in enumerate(rows):
         if "/" in row.model:
             owners.setdefault(row.model.rsplit("/", 1)[-1].lower(), []).append(index)
-    taken = {row.model.lower() for row in rows}
+    claimed_ids = {row.model.lower() for row in rows}
     result = list(rows)
     for bare, indices in owners.items():
-        if len(indices) == 1 and bare not in taken and reviewed._resolve(bare) is None:
+        if len(indices) == 1 and bare not in claimed_ids and reviewed._resolve(bare) is None:
             row = result[indices[0]]
             result[indices[0]] = dataclasses.replace(row, aliases=(*row.aliases, bare))
     return result

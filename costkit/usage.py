@@ -71,7 +71,7 @@ class Usage:
             check_token_count(name, getattr(self, name))
         if self.reasoning > self.output:
             raise InvalidTokenCountError(
-                f"reasoning ({self.reasoning}) exceeds output ({self.output}); reasoning tokens are a subset of output tokens."
+                f"reasoning ({self.reasoning}) exceeds output ({self.output}). Reasoning tokens are a subset of output tokens."
             )
 
     @property
@@ -88,9 +88,9 @@ class Usage:
         if not isinstance(other, Usage):
             return NotImplemented
         if self.model and other.model and self.model != other.model:
-            raise InvalidUsageError(f"Cannot add usage of {self.model!r} and {other.model!r}; sum usage per model.")
+            raise InvalidUsageError(f"Cannot add usage of {self.model!r} and {other.model!r}. Sum usage per model.")
         if self.batch != other.batch:
-            raise InvalidUsageError("Cannot add batch and real-time usage; they are billed at different prices.")
+            raise InvalidUsageError("Cannot add batch and real-time usage. They are billed at different prices.")
         counts = {name: getattr(self, name) + getattr(other, name) for name in (*BUCKETS, "reasoning")}
         return Usage(**counts, model=self.model or other.model, batch=self.batch, provider=self.provider or other.provider)
 
@@ -170,7 +170,7 @@ def normalize_usage(usage_or_response: Any, model: str | None = None, *, provide
     if "usage" in data and not _TOKEN_KEYS & data.keys():
         model = model or (data.get("model") if isinstance(data.get("model"), str) else None)
         if data["usage"] is None:
-            raise InvalidUsageError("The response has usage=None; request usage (e.g. stream_options={'include_usage': True}).")
+            raise InvalidUsageError("The response has usage=None. Request usage (e.g. stream_options={'include_usage': True}).")
         data = _as_mapping(data["usage"], "usage")
 
     flavour = _detect_flavour(data, provider, usage_or_response)
@@ -197,7 +197,7 @@ def cost_of(
     """
     usage = normalize_usage(usage_or_response, model)
     if usage.model is None:
-        raise InvalidUsageError("The usage names no model; pass the model, e.g. cost_of(usage, 'gpt-4o').")
+        raise InvalidUsageError("The usage names no model. Pass the model, e.g. cost_of(usage, 'gpt-4o').")
     price = get_price(usage.model, table=table)
     batch = batch or usage.batch
     rates = price.rates(usage.prompt_tokens, batch=batch)
@@ -285,14 +285,14 @@ def _detect_flavour(data: Mapping[str, Any], provider: str | None, original: Any
     module = type(original).__module__.split(".")[0]
     if "prompt_tokens" in keys or "completion_tokens" in keys:
         if keys & _ANTHROPIC_KEYS:
-            raise InvalidUsageError(f"The usage mixes OpenAI and Anthropic fields ({sorted(keys)}); pass one provider's usage.")
+            raise InvalidUsageError(f"The usage mixes OpenAI and Anthropic fields ({sorted(keys)}). Pass one provider's usage.")
         return "openai_chat"
     if "input_tokens" not in keys:
         raise InvalidUsageError(f"The usage has no input_tokens or prompt_tokens field (fields: {sorted(data)}).")
     has_anthropic = bool(keys & _ANTHROPIC_KEYS) or module == "anthropic"
     has_openai = bool(keys & _OPENAI_RESPONSES_KEYS - {"output_tokens_details"}) or module == "openai"
     if has_anthropic and has_openai:
-        raise InvalidUsageError(f"The usage mixes OpenAI and Anthropic fields ({sorted(keys)}); pass one provider's usage.")
+        raise InvalidUsageError(f"The usage mixes OpenAI and Anthropic fields ({sorted(keys)}). Pass one provider's usage.")
     if provider is not None:
         if provider not in ("openai", "anthropic"):
             raise InvalidUsageError(f"provider must be 'openai' or 'anthropic', got {provider!r}.")
@@ -314,7 +314,7 @@ def _count(data: Mapping[str, Any], key: str, where: str, *, required: bool = Tr
     value = data.get(key)
     if value is None:
         if required:
-            raise InvalidUsageError(f"{where}{key} is missing; the usage object needs it to be priced.")
+            raise InvalidUsageError(f"{where}{key} is missing. The usage object needs it to be priced.")
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidUsageError(f"{where}{key} must be an integer token count, got {value!r}.")
@@ -342,6 +342,9 @@ def _from_openai(data: Mapping[str, Any], model: str | None, prompt_key: str, ou
         raise InvalidUsageError(f"usage.total_tokens ({total}) is not {prompt_key} + {output_key} ({prompt + output}).")
     # NOTE: newer SDKs also report cache_write_tokens. They stay in uncached input, which is
     # right while no OpenAI row in the table charges a cache write surcharge.
+    writes = _count(_details(data, prompt_details), "cache_write_tokens", f"usage.{prompt_details}.", required=False)
+    if writes:
+        logger.debug("Counted %d OpenAI cache write tokens as uncached input for %s", writes, model)
     return Usage(uncached_input=prompt - cached, cache_read=cached, output=output, reasoning=reasoning, model=model, provider="openai")
 
 
@@ -360,7 +363,7 @@ def _from_anthropic(data: Mapping[str, Any], model: str | None) -> Usage:
         write_1h = _count(split, "ephemeral_1h_input_tokens", "usage.cache_creation.", required=False)
         if "cache_creation_input_tokens" in data and data["cache_creation_input_tokens"] is not None and write_5m + write_1h != creation:
             raise InvalidUsageError(
-                f"usage.cache_creation splits {write_5m} + {write_1h} tokens, but usage.cache_creation_input_tokens is {creation}; the two must agree."
+                f"usage.cache_creation splits {write_5m} + {write_1h} tokens, but usage.cache_creation_input_tokens is {creation}. The two must agree."
             )
     else:
         # Without the breakdown every write is a 5-minute write, the API's default lifetime.
@@ -408,10 +411,10 @@ def _prepare_log(frame: Any, table: PriceTable | None) -> _PreparedLog:
 
     missing = [column for column in ("model", "input_tokens", "output_tokens") if column not in frame.columns]
     if missing:
-        raise InvalidUsageError(f"The usage log lacks the columns {missing}; it needs model, input_tokens and output_tokens.")
+        raise InvalidUsageError(f"The usage log lacks the columns {missing}. It needs model, input_tokens and output_tokens.")
     codes, uniques = pd.factorize(frame["model"])
     if (codes < 0).any():
-        raise InvalidUsageError(f"The usage log has a missing model in row {frame.index[int(np.argmax(codes < 0))]!r}.")
+        raise InvalidUsageError(f"The usage log has no model in row {frame.index[int(np.argmax(codes < 0))]!r}. Fill in the model or drop the row.")
     table = table or PriceTable.default()
     prices = [table.get(str(model)) for model in uniques]
 
@@ -429,7 +432,7 @@ def _prepare_log(frame: Any, table: PriceTable | None) -> _PreparedLog:
         values = series.to_numpy(dtype=np.int64)
         if (values < 0).any():
             row = frame.index[int(np.argmax(values < 0))]
-            raise InvalidTokenCountError(f"Column {column!r} has a negative token count in row {row!r}: {series.loc[row]}.")
+            raise InvalidTokenCountError(f"Column {column!r} has a negative token count in row {row!r}: {series.loc[row]}. Token counts must be 0 or more.")
         counts[column] = values
 
     prompt = counts["input_tokens"] + counts["cached_input_tokens"] + counts["cache_write_5m_tokens"] + counts["cache_write_1h_tokens"]
@@ -455,7 +458,7 @@ def _variant_rates(prepared: _PreparedLog) -> Any:
             if micro != micro.to_integral_value():
                 raise PriceTableError(
                     f"{price.model!r} has a {bucket} price of {getattr(bucket_rates, bucket)} USD per 1M tokens, finer than "
-                    f"1e-6 USD, so cost_usage_log cannot price it exactly; use usage_log_totals for exact totals."
+                    f"1e-6 USD, so cost_usage_log cannot price it exactly. Use usage_log_totals for exact totals."
                 )
             rates[variant, column] = int(micro)
     return rates
