@@ -32,6 +32,11 @@ _EXPORTS: dict[str, str] = {
     "estimate_monthly_cost": "costkit.estimate",
     "MonthlyEstimate": "costkit.estimate",
     "optimize_context": "costkit.estimate",
+    "ContextSelection": "costkit.estimate",
+    "compare_models": "costkit.estimate",
+    "cost_usage_log": "costkit.usage",
+    "usage_log_totals": "costkit.usage",
+    "load_litellm_prices": "costkit.pricing",
     "openai_client": "costkit.clients",
     "anthropic_client": "costkit.clients",
     "describe_mode": "costkit.clients",
@@ -41,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "InvalidMessageError": "costkit.errors",
     "InvalidUsageError": "costkit.errors",
     "PriceTableError": "costkit.errors",
+    "InvalidScenarioError": "costkit.errors",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -65,11 +71,12 @@ if TYPE_CHECKING:
         CostkitError,
         InvalidMessageError,
         InvalidTokenCountError,
+        InvalidScenarioError,
         InvalidUsageError,
         PriceTableError,
         UnknownModelError,
     )
-    from costkit.estimate import MonthlyEstimate, estimate_monthly_cost, optimize_context
-    from costkit.pricing import ModelPrice, PriceTable, calculate_cost, get_price
+    from costkit.estimate import ContextSelection, MonthlyEstimate, compare_models, estimate_monthly_cost, optimize_context
+    from costkit.pricing import ModelPrice, PriceTable, calculate_cost, get_price, load_litellm_prices
     from costkit.tokens import count_image_tokens, count_message_tokens, count_tokens, count_tool_tokens
-    from costkit.usage import CostBreakdown, Usage, cost_of, normalize_usage
+    from costkit.usage import CostBreakdown, Usage, cost_of, cost_usage_log, normalize_usage, usage_log_totals
