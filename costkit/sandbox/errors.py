@@ -1,6 +1,6 @@
 """API errors that sandbox handlers raise, and the OpenAI error body they turn into.
 
-A handler raises :class:`SandboxAPIError` wherever the real API would answer with an error status.
+A handler raises :class:`SandboxAPIError` wherever the real API would return an error status.
 Each provider module catches it once and renders the provider's own error shape, so OpenAI
 clients see ``{"error": {"message", "type", "param", "code"}}`` and the SDK raises the same
 exception class (``openai.BadRequestError``, ``openai.NotFoundError``, ...) that a live call would.

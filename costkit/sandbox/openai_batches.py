@@ -48,7 +48,7 @@ logger = logging.getLogger("costkit.sandbox")
 #: Endpoints a sandbox batch can target.
 BATCH_ENDPOINTS = ("/v1/chat/completions", "/v1/responses", "/v1/embeddings")
 
-#: Most requests in one batch input file.
+#: Maximum number of requests in one batch input file.
 MAX_BATCH_REQUESTS = 50_000
 
 #: Largest batch input file: 200 MB.
@@ -225,9 +225,10 @@ def cancel_batch(sandbox: Sandbox, request: httpx2.Request, batch_id: str) -> di
 def validate_batch_file(content: bytes, endpoint: str) -> tuple[list[BatchLine], list[dict[str, Any]], str | None]:
     """Check a batch input file; return its requests, the problems found and its model.
 
-    Rules: at most 200 MB and 50,000 requests; UTF-8 without a byte order mark; every line a JSON
-    object with a string ``custom_id`` unique in the file, ``method`` "POST", ``url`` equal to the
-    batch's endpoint and a ``body`` object naming a ``model``; one model for the whole file.
+    The file may have at most 200 MB and 50,000 requests, in UTF-8 without a byte order mark.
+    Every line is a JSON object with a ``custom_id`` string that is unique in the file, ``method``
+    "POST", ``url`` equal to the batch's endpoint and a ``body`` object naming a ``model``. All
+    lines use the same model.
     """
     if len(content) > MAX_BATCH_FILE_BYTES:
         return [], [_problem("file_too_large", f"The input file is {len(content)} bytes; the maximum is 200 MB. Split it.")], None

@@ -109,7 +109,7 @@ class Completion:
 
 
 def create_chat_completion(sandbox: Sandbox, body: Any, *, now: float | None = None) -> dict[str, Any]:
-    """Answer a ``POST /v1/chat/completions`` body with a ``chat.completion`` object.
+    """Run a ``POST /v1/chat/completions`` body and return the ``chat.completion`` object.
 
     Raises :class:`SandboxAPIError` wherever the real API returns an error status.
     """
@@ -119,7 +119,7 @@ def create_chat_completion(sandbox: Sandbox, body: Any, *, now: float | None = N
 
 
 def create_response(sandbox: Sandbox, body: Any, *, now: float | None = None) -> dict[str, Any]:
-    """Answer a ``POST /v1/responses`` body with a ``response`` object.
+    """Run a ``POST /v1/responses`` body and return the ``response`` object.
 
     Raises :class:`SandboxAPIError` wherever the real API returns an error status.
     """

@@ -33,14 +33,14 @@ EMBEDDING_DIMENSIONS: dict[str, int] = {
 #: Models that accept ``dimensions`` (shortened vectors). ada-002 rejects it.
 MODELS_WITH_DIMENSIONS = ("text-embedding-3-small", "text-embedding-3-large")
 
-#: Most tokens per input, most inputs per request and most tokens per request that the API accepts.
+#: Maximum tokens per input, inputs per request and tokens per request that the API accepts.
 MAX_INPUT_TOKENS = 8192
 MAX_INPUTS = 2048
 MAX_REQUEST_TOKENS = 300_000
 
 
 def create_embeddings(sandbox: Sandbox, body: Any) -> dict[str, Any]:
-    """Answer a ``POST /v1/embeddings`` body with an embedding ``list`` object.
+    """Run a ``POST /v1/embeddings`` body and return the embedding ``list`` object.
 
     ``input`` may be a string, a list of strings, a list of token ids or a list of token-id lists.
     ``encoding_format="base64"`` (what the openai SDK asks for by default) returns each vector as

@@ -32,7 +32,7 @@ MIN_CACHEABLE_TOKENS = 1024
 #: Cached prefixes grow in steps of this many tokens past the minimum.
 CACHE_INCREMENT_TOKENS = 128
 
-#: Seconds of inactivity after which a cached prefix is gone (OpenAI says 5 to 10 minutes).
+#: Seconds of inactivity after which a cached prefix is gone (OpenAI gives 5 to 10 minutes).
 DEFAULT_TTL_SECONDS = 600.0
 
 #: Seconds a prefix lives when the request sets ``prompt_cache_retention="24h"``.
