@@ -21,6 +21,9 @@ _EXPORTS: dict[str, str] = {
     "count_message_tokens": "costkit.tokens",
     "count_image_tokens": "costkit.tokens",
     "count_tool_tokens": "costkit.tokens",
+    "count_tokens_many": "costkit.tokens",
+    "token_boundaries": "costkit.tokens",
+    "is_estimate": "costkit.tokens",
     "calculate_cost": "costkit.pricing",
     "get_price": "costkit.pricing",
     "ModelPrice": "costkit.pricing",
@@ -78,5 +81,13 @@ if TYPE_CHECKING:
     )
     from costkit.estimate import ContextSelection, MonthlyEstimate, compare_models, estimate_monthly_cost, optimize_context
     from costkit.pricing import ModelPrice, PriceTable, calculate_cost, get_price, load_litellm_prices
-    from costkit.tokens import count_image_tokens, count_message_tokens, count_tokens, count_tool_tokens
+    from costkit.tokens import (
+        count_image_tokens,
+        count_message_tokens,
+        count_tokens,
+        count_tokens_many,
+        count_tool_tokens,
+        is_estimate,
+        token_boundaries,
+    )
     from costkit.usage import CostBreakdown, Usage, cost_of, cost_usage_log, normalize_usage, usage_log_totals

@@ -216,14 +216,11 @@ def _base_model_id(model: str) -> str:
 
 def _unknown_model_error(model: str) -> UnknownModelError:
     suggestions = difflib.get_close_matches(model, _KNOWN_MODEL_IDS, n=3, cutoff=0.6)
-    error = UnknownModelError(model, suggestions)
-    hint = f" Did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-    # UnknownModelError's default text explains how to add a price; here the fix is an encoding.
-    error.args = (
-        f"Unknown model {model!r}: costkit does not know its tokenizer.{hint} "
-        f"Pass encoding='o200k_base' (gpt-4o and newer) or encoding='cl100k_base' (gpt-4, gpt-3.5-turbo) "
-        f"to count with an explicit encoding.",
+    fix = (
+        "costkit does not know its tokenizer. Pass encoding='o200k_base' (gpt-4o and newer) "
+        "or encoding='cl100k_base' (gpt-4, gpt-3.5-turbo) to count with an explicit encoding."
     )
+    error = UnknownModelError(model, suggestions, fix=fix)
     return error
 
 

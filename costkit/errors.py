@@ -21,15 +21,17 @@ class CostkitError(Exception):
 class UnknownModelError(CostkitError, LookupError):
     """A model id that is not in the price table and has no alias or snapshot that resolves to it."""
 
-    def __init__(self, model: str, suggestions: list[str] | None = None) -> None:
+    def __init__(self, model: str, suggestions: list[str] | None = None, *, fix: str | None = None) -> None:
         self.model = model
         self.suggestions = list(suggestions or [])
         hint = f" Did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
-        super().__init__(
-            f"Unknown model {model!r}.{hint} To price a model the table lacks, pass a custom price, "
-            f"e.g. PriceTable.default().with_price({model!r}, input=..., output=...), "
-            f"or import LiteLLM's price file with costkit.pricing.load_litellm_prices(path)."
-        )
+        if fix is None:
+            fix = (
+                f"To price a model the table lacks, pass a custom price, "
+                f"e.g. PriceTable.default().with_price({model!r}, input=..., output=...), "
+                f"or import LiteLLM's price file with costkit.pricing.load_litellm_prices(path)."
+            )
+        super().__init__(f"Unknown model {model!r}.{hint} {fix}")
 
     def __str__(self) -> str:  # KeyError-style quoting would wrap the message in quotes
         return str(self.args[0])
