@@ -330,7 +330,9 @@ def _details(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 
 def _from_openai(data: Mapping[str, Any], model: str | None, prompt_key: str, output_key: str, prompt_details: str, output_details: str) -> Usage:
     prompt = _count(data, prompt_key, "usage.")
-    output = _count(data, output_key, "usage.")
+    # Embeddings usage has prompt_tokens and total_tokens only: no output to bill.
+    is_embedding = prompt_key == "prompt_tokens" and data.get(output_key) is None and "total_tokens" in data
+    output = _count(data, output_key, "usage.", required=not is_embedding)
     cached = _count(_details(data, prompt_details), "cached_tokens", f"usage.{prompt_details}.", required=False)
     reasoning = _count(_details(data, output_details), "reasoning_tokens", f"usage.{output_details}.", required=False)
     if cached > prompt:

@@ -447,6 +447,17 @@ def test_embedding_usage_counts_inputs(client: openai.OpenAI) -> None:
     assert result.usage.total_tokens == expected
 
 
+def test_embedding_cost_priced_from_usage(client: openai.OpenAI) -> None:
+    texts = ["How do I reset my password?", "Where is my order?"]
+
+    response = client.embeddings.create(model="text-embedding-3-small", input=texts)
+
+    breakdown = cost_of(response.usage, "text-embedding-3-small")
+    expected_tokens = sum(count_tokens(text, "text-embedding-3-small") for text in texts)
+    assert breakdown.usage.uncached_input == expected_tokens
+    assert breakdown.total == Decimal("0.02") * expected_tokens / 1_000_000
+
+
 def test_embedding_dimensions_shorten(client: openai.OpenAI) -> None:
     full = client.embeddings.create(model="text-embedding-3-large", input="x", encoding_format="float")
     short = client.embeddings.create(model="text-embedding-3-large", input="x", dimensions=256, encoding_format="float")

@@ -366,3 +366,17 @@ def test_usage_log_unknown_model() -> None:
 def test_usage_log_exact_for_random_logs(rows: int, seed: int) -> None:
     frame = synthetic_log(rows, seed)
     assert usage_log_totals(frame)["cost_usd"].sum() == sum(row_by_row(frame))
+
+
+def test_embeddings_usage_priced_as_input_only() -> None:
+    usage = {"prompt_tokens": 50_000, "total_tokens": 50_000}
+
+    breakdown = cost_of(usage, "text-embedding-3-small")
+
+    assert breakdown.usage.output == 0
+    assert breakdown.total == Decimal("0.001")
+
+
+def test_usage_without_output_still_rejected() -> None:
+    with pytest.raises(InvalidUsageError, match="completion_tokens is missing"):
+        normalize_usage({"prompt_tokens": 10}, "gpt-4o")
