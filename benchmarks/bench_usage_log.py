@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from costkit.pricing import calculate_cost
-from costkit.usage import cost_usage_log, usage_log_totals
+from costkit.usage_log import cost_usage_log, usage_log_totals
 
 MODELS = np.array(["gpt-4o", "gpt-4o-mini-2024-07-18", "claude-sonnet-4-5", "gemini-2.5-pro", "gpt-5"])
 

@@ -37,8 +37,8 @@ _EXPORTS: dict[str, str] = {
     "optimize_context": "costkit.estimate",
     "ContextSelection": "costkit.estimate",
     "compare_models": "costkit.estimate",
-    "cost_usage_log": "costkit.usage",
-    "usage_log_totals": "costkit.usage",
+    "cost_usage_log": "costkit.usage_log",
+    "usage_log_totals": "costkit.usage_log",
     "load_litellm_prices": "costkit.pricing",
     "openai_client": "costkit.clients",
     "anthropic_client": "costkit.clients",
@@ -90,4 +90,5 @@ if TYPE_CHECKING:
         is_estimate,
         token_boundaries,
     )
-    from costkit.usage import CostBreakdown, Usage, cost_of, cost_usage_log, normalize_usage, usage_log_totals
+    from costkit.usage import CostBreakdown, Usage, cost_of, normalize_usage
+    from costkit.usage_log import cost_usage_log, usage_log_totals

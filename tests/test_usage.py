@@ -19,7 +19,8 @@ from openai.types.responses.response_usage import InputTokensDetails, OutputToke
 
 from costkit.errors import InvalidTokenCountError, InvalidUsageError, UnknownModelError
 from costkit.pricing import PriceTable, calculate_cost
-from costkit.usage import BUCKETS, Usage, cost_of, cost_usage_log, normalize_usage, usage_log_totals
+from costkit.usage import BUCKETS, Usage, cost_of, normalize_usage
+from costkit.usage_log import cost_usage_log, usage_log_totals
 
 D = Decimal
 
