@@ -660,3 +660,99 @@ def test_openai_fault_skips_anthropic(sandbox: Sandbox) -> None:
     client = sandbox.anthropic_client(max_retries=0)
 
     assert ask(client).type == "message"
+
+
+# Message Batches -----------------------------------------------------------------------------
+
+
+def batch_requests(count: int, *, model: str = HAIKU) -> list[dict[str, Any]]:
+    return [
+        {"custom_id": f"q-{index}", "params": {"model": model, "max_tokens": 64, "messages": [{"role": "user", "content": f"Question {index}"}]}}
+        for index in range(count)
+    ]
+
+
+def test_batch_ends_after_processing_time(sandbox: Sandbox, client: anthropic.Anthropic) -> None:
+    batch = client.messages.batches.create(requests=batch_requests(3))
+    sandbox.clock.advance(minutes=4)
+    still_running = client.messages.batches.retrieve(batch.id)
+    sandbox.clock.advance(minutes=2)
+    ended = client.messages.batches.retrieve(batch.id)
+
+    assert batch.processing_status == "in_progress"
+    assert batch.request_counts.processing == 3
+    assert batch.results_url is None
+    assert still_running.processing_status == "in_progress"
+    assert ended.processing_status == "ended"
+    assert ended.request_counts.succeeded == 3
+    assert ended.request_counts.processing == 0
+    assert ended.ended_at is not None
+
+
+def test_batch_results_cost_half(sandbox: Sandbox, client: anthropic.Anthropic) -> None:
+    requests = batch_requests(2)
+    batch = client.messages.batches.create(requests=requests)
+    sandbox.clock.advance(minutes=10)
+    results = {item.custom_id: item.result for item in client.messages.batches.results(batch.id)}
+    realtime = Sandbox().anthropic_client().messages.create(**requests[1]["params"])
+
+    assert sorted(results) == ["q-0", "q-1"]
+    assert results["q-1"].type == "succeeded"
+    batched = results["q-1"].message
+    assert batched.usage.service_tier == "batch"
+    assert batched.content[0].text == realtime.content[0].text
+    assert batched.usage.input_tokens == realtime.usage.input_tokens
+    assert cost_of(batched).batch
+    assert cost_of(batched).total * 2 == cost_of(realtime).total
+
+
+def test_batch_invalid_request_errored(sandbox: Sandbox, client: anthropic.Anthropic) -> None:
+    requests = batch_requests(1)
+    requests.append({"custom_id": "bad-model", "params": {"model": "claude-nonexistent-9", "max_tokens": 8, "messages": [{"role": "user", "content": "Hi"}]}})
+    batch = client.messages.batches.create(requests=requests)
+    sandbox.clock.advance(minutes=10)
+    ended = client.messages.batches.retrieve(batch.id)
+    results = {item.custom_id: item.result for item in client.messages.batches.results(batch.id)}
+
+    assert ended.request_counts.succeeded == 1
+    assert ended.request_counts.errored == 1
+    assert results["bad-model"].type == "errored"
+    assert results["bad-model"].error.error.type == "not_found_error"
+
+
+def test_batch_cancel_cancels_requests(sandbox: Sandbox, client: anthropic.Anthropic) -> None:
+    batch = client.messages.batches.create(requests=batch_requests(2))
+    canceling = client.messages.batches.cancel(batch.id)
+    ended = client.messages.batches.retrieve(batch.id)
+    results = list(client.messages.batches.results(batch.id))
+
+    assert canceling.processing_status == "canceling"
+    assert ended.processing_status == "ended"
+    assert ended.request_counts.canceled == 2
+    assert [item.result.type for item in results] == ["canceled", "canceled"]
+
+
+def test_batch_list_and_delete(sandbox: Sandbox, client: anthropic.Anthropic) -> None:
+    first = client.messages.batches.create(requests=batch_requests(1))
+    second = client.messages.batches.create(requests=batch_requests(1))
+
+    with pytest.raises(anthropic.BadRequestError, match="cancel it"):
+        client.messages.batches.delete(first.id)
+    assert [batch.id for batch in client.messages.batches.list()] == [second.id, first.id]
+
+    sandbox.clock.advance(minutes=10)
+    client.messages.batches.delete(first.id)
+    assert [batch.id for batch in client.messages.batches.list()] == [second.id]
+
+
+def test_batch_duplicate_custom_id_rejected(client: anthropic.Anthropic) -> None:
+    requests = batch_requests(2)
+    requests[1]["custom_id"] = "q-0"
+
+    with pytest.raises(anthropic.BadRequestError, match="duplicate custom_id 'q-0'"):
+        client.messages.batches.create(requests=requests)
+
+
+def test_batch_unknown_id_not_found(client: anthropic.Anthropic) -> None:
+    with pytest.raises(anthropic.NotFoundError, match="msgbatch-missing"):
+        client.messages.batches.retrieve("msgbatch-missing")

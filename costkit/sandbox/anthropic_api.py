@@ -7,13 +7,12 @@ Routes:
   ``max_tokens`` truncation, stop sequences, forced tool use and ``stream=True``.
 - ``POST /v1/messages/count_tokens``: ``{"input_tokens": N}``, where N is the sum of the input
   buckets that ``/v1/messages`` bills for the same request.
+- ``/v1/messages/batches``: Message Batches (see :mod:`costkit.sandbox.anthropic_batches`).
 
 Errors use Anthropic's shape, ``{"type": "error", "error": {"type", "message"}, "request_id"}``,
 with status 400 ``invalid_request_error``, 404 ``not_found_error``, 429 ``rate_limit_error``,
 500 ``api_error`` or 529 ``overloaded_error``, so the SDK raises the same exception classes as
 against the real API. Every response carries a ``request-id`` header.
-
-NOTE: Message Batches (``/v1/messages/batches``) are not served; they return 404.
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ from costkit.sandbox.anthropic_cache import (
     flatten_text,
     render_prompt,
 )
+from costkit.sandbox.anthropic_batches import BATCHES_PATH
 from costkit.sandbox.answers import placeholder_answer
 from costkit.sandbox.core import Fault, ResponderRequest
 from costkit.sandbox.errors import SandboxAPIError
@@ -86,9 +86,16 @@ def handle(sandbox: Sandbox, request: httpx2.Request) -> httpx2.Response:
             return create_message(sandbox, body, request_id)
         if request.method == "POST" and path == COUNT_TOKENS_PATH:
             return count_tokens(sandbox, body, request_id)
+        if path.startswith(BATCHES_PATH):
+            from costkit.sandbox import anthropic_batches
+
+            status, payload, content_type = anthropic_batches.handle(sandbox, request.method, path, body, request.url.params)
+            if content_type == "application/json":
+                return _json_response(status, request_id, payload)
+            return _response(status, request_id, payload, content_type=content_type)
         raise SandboxAPIError(
             404,
-            f"Not found: {request.method} {path}. The sandbox serves POST {MESSAGES_PATH} and POST {COUNT_TOKENS_PATH}",
+            f"Not found: {request.method} {path}. The sandbox serves {MESSAGES_PATH}, {COUNT_TOKENS_PATH} and {BATCHES_PATH}",
         )
     except SandboxAPIError as error:
         logger.debug("anthropic %s %s -> %s %s (request %s)", request.method, path, error.status_code, error, request_id)
@@ -102,6 +109,18 @@ def prompt_cache(sandbox: Sandbox) -> PromptCache:
 
 def create_message(sandbox: Sandbox, body: Mapping[str, Any], request_id: str) -> httpx2.Response:
     """Serve ``POST /v1/messages`` with a message object, or an event stream when ``stream`` is true."""
+    message = build_message(sandbox, body)
+    if body.get("stream"):
+        stream = "".join(stream_events(message))
+        return _response(200, request_id, stream.encode(), content_type="text/event-stream")
+    return _json_response(200, request_id, message)
+
+
+def build_message(sandbox: Sandbox, body: Mapping[str, Any], *, service_tier: str = "standard") -> dict[str, Any]:
+    """Return the message object that answers a Messages API request body, billing the prompt cache.
+
+    Raise :class:`SandboxAPIError` where the API would reject the request.
+    """
     model, price = _resolve_model(body)
     max_tokens = _max_tokens(body, price, model)
     blocks = _render(body, model)
@@ -130,7 +149,7 @@ def create_message(sandbox: Sandbox, body: Mapping[str, Any], request_id: str) -
         "content": content,
         "stop_reason": stop_reason,
         "stop_sequence": stop_sequence,
-        "usage": usage_object(billed, output_tokens),
+        "usage": usage_object(billed, output_tokens, service_tier=service_tier),
     }
     logger.debug(
         "anthropic message %s for %s: %s input, %s cache read, %s cache write, %s output",
@@ -141,10 +160,7 @@ def create_message(sandbox: Sandbox, body: Mapping[str, Any], request_id: str) -
         billed.cache_creation_input_tokens,
         output_tokens,
     )
-    if body.get("stream"):
-        stream = "".join(stream_events(message))
-        return _response(200, request_id, stream.encode(), content_type="text/event-stream")
-    return _json_response(200, request_id, message)
+    return message
 
 
 def count_tokens(sandbox: Sandbox, body: Mapping[str, Any], request_id: str) -> httpx2.Response:
@@ -154,8 +170,11 @@ def count_tokens(sandbox: Sandbox, body: Mapping[str, Any], request_id: str) -> 
     return _json_response(200, request_id, {"input_tokens": sum(block.tokens for block in blocks)})
 
 
-def usage_object(billed: CacheResult, output_tokens: int) -> dict[str, Any]:
-    """Return the ``usage`` object of a message: disjoint input buckets and the output tokens."""
+def usage_object(billed: CacheResult, output_tokens: int, *, service_tier: str = "standard") -> dict[str, Any]:
+    """Return the ``usage`` object of a message: disjoint input buckets and the output tokens.
+
+    ``service_tier`` is "batch" for a message produced by a Message Batch, which bills at batch prices.
+    """
     return {
         "input_tokens": billed.input_tokens,
         "cache_creation_input_tokens": billed.cache_creation_input_tokens,
@@ -165,7 +184,7 @@ def usage_object(billed: CacheResult, output_tokens: int) -> dict[str, Any]:
             "ephemeral_1h_input_tokens": billed.ephemeral_1h_input_tokens,
         },
         "output_tokens": output_tokens,
-        "service_tier": "standard",
+        "service_tier": service_tier,
     }
 
 
