@@ -18,7 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from costkit.errors import PriceTableError
-from costkit.pricing import ModelPrice, PriceTable, bundled_prices_path, read_litellm_prices
+from costkit.litellm_prices import read_litellm_prices
+from costkit.pricing import ModelPrice, PriceTable, bundled_prices_path
 
 # Fields compared between the two files, USD per 1M tokens.
 COMPARED_FIELDS = (

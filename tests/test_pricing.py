@@ -20,8 +20,8 @@ from costkit.pricing import (
     calculate_cost,
     get_price,
     load_litellm_prices,
-    read_litellm_prices,
 )
+from costkit.litellm_prices import read_litellm_prices
 
 FIXTURE = Path(__file__).parent / "fixtures" / "litellm_sample.json"
 D = Decimal
