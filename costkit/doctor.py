@@ -119,7 +119,7 @@ def _check_embedding_model() -> CheckResult:
 def _check_redis() -> CheckResult:
     url = os.environ.get("COSTKIT_REDIS_URL")
     if not url:
-        return CheckResult(True, "Redis", "COSTKIT_REDIS_URL not set; optional, SQLite stores are used")
+        return CheckResult(True, "Redis", "COSTKIT_REDIS_URL not set (optional: only Redis-backed stores need it)")
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
