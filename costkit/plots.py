@@ -42,7 +42,7 @@ def plot_monthly_costs(
     colors = [HIGHLIGHT_COLOR if model == highlight else BAR_COLOR for model in models]
     bars = ax.barh(models, values, color=colors)
     ax.invert_yaxis()  # first row on top
-    ax.bar_label(bars, labels=[f"${value:,.2f}" for value in values], padding=3, fontsize=9)
+    ax.bar_label(bars, labels=[format_usd(value) for value in table[column]], padding=3, fontsize=9)
     ax.set_xlabel("Cost per month (USD)")
     ax.set_xlim(0, max(values + [0.01]) * 1.22)  # room for the labels
     ax.spines[["top", "right"]].set_visible(False)

@@ -360,9 +360,9 @@ NOTEBOOK = NotebookSource(
             """
             ## Summary
 
-            - English prose runs at about 4–5 characters per token; code and JSON at 3–4; German needs about a
-              third more tokens than the same English text, and Japanese about 1.5–2× as many, so count with the
-              real tokenizer instead of a rule of thumb.
+            - English prose runs at almost 5 characters per token, Python code at about 4 and indented JSON at
+              about 3. The same essay needs 1.3× (o200k_base) to 1.6× (cl100k_base) the tokens in German and
+              1.6× to 2.2× in Japanese, so count with the real tokenizer instead of a rule of thumb.
             - `o200k_base` (gpt-4o and later) is cheaper than `cl100k_base` for non-English text.
             - A chat request costs more than its text: 3 framing tokens per message, 1 more per `name`, 3 for the
               reply, plus tool calls and results already in the conversation.
