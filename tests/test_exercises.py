@@ -1,4 +1,4 @@
-"""Tests for the exercise self-checks: a correct answer passes, wrong ones fail with a reason."""
+"""Tests for the exercise self-checks: a correct solution passes, wrong ones fail with a reason."""
 
 from __future__ import annotations
 
