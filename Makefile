@@ -8,11 +8,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.costkit-installed
 
-# JupyterLab binds to loopback, never fetches news or update checks, and opens no browser on a
-# machine without a display (it prints the URL with its token instead). Root needs --allow-root.
+# JupyterLab binds to loopback, never fetches news, update checks or the extension catalogue,
+# and opens no browser on a machine without a display (it prints the URL with its token
+# instead). Root needs --allow-root.
 LAB_FLAGS := --ServerApp.ip=127.0.0.1 --notebook-dir=notebooks \
 	--LabApp.news_url=None \
 	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	--LabApp.extension_manager=readonly \
 	$(if $(filter 0,$(shell id -u)),--allow-root) \
 	$(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
 
