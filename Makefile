@@ -40,12 +40,13 @@ install: $(STAMP)
 lab: $(STAMP)
 	env $(LAB_ENV) $(BIN)/jupyter lab $(LAB_FLAGS)
 
+# Unit tests, the docstring examples in costkit/, and every notebook under strict nbval.
 test: $(STAMP)
-	env $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_FLAGS) --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
+	env $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_FLAGS) --doctest-modules --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg tests costkit notebooks
 
 test-unit: $(STAMP)
-	env $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_FLAGS) tests
+	env $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_FLAGS) --doctest-modules tests costkit
 
 test-notebooks: $(STAMP)
 	env $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_FLAGS) --nbval --nbval-current-env \
