@@ -113,7 +113,7 @@ def measure_embed_seconds(name: str, texts: list[str], *, repeats: int = 5) -> f
 
 
 def describe_machine() -> str:
-    """Return one line naming the CPU, core count and Python version."""
+    """Return one line naming the CPU, core count, Python version and current load average."""
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -121,7 +121,11 @@ def describe_machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    return f"Machine: {cpu}, {os.cpu_count()} cores (nproc), Python {platform.python_version()}, {platform.system()}"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+    return (
+        f"Machine: {cpu}, {os.cpu_count()} cores (nproc), Python {platform.python_version()}, "
+        f"{platform.system()}, load average before the run {load} (1, 5, 15 min)"
+    )
 
 
 if __name__ == "__main__":

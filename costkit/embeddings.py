@@ -54,7 +54,7 @@ STATIC_MODEL_DIR = Path(__file__).resolve().parent / "_models" / "static-minilm"
 """Folder of the bundled static model (model2vec layout: model.safetensors, tokenizer.json, config.json)."""
 
 DEFAULT_PROGRESS_THRESHOLD = 2_000
-"""``embed`` shows a progress bar for more texts than this unless ``show_progress`` says otherwise."""
+"""``embed`` shows a progress bar for more texts than this, unless ``show_progress`` is set."""
 
 OPENAI_MAX_INPUTS_PER_REQUEST = 2_048
 """The OpenAI embeddings endpoint rejects requests with more inputs than this."""
@@ -283,7 +283,8 @@ class StaticEmbedder(_BatchedEmbedder):
         return int(self.model.embedding.shape[1])
 
     def _embed_batch(self, texts: list[str]) -> Any:
-        # The batch is at most batch_size texts, which keeps model2vec below its multiprocessing threshold.
+        # model2vec starts worker processes for calls of more than 10,000 texts. The default batch of
+        # 1,024 stays below that, so encoding runs in this process.
         return self.model.encode(texts, batch_size=len(texts), show_progress_bar=False)
 
 
@@ -343,9 +344,9 @@ class OpenAIEmbedder(_BatchedEmbedder):
     """Embeddings from the OpenAI embeddings endpoint, through a client you pass in.
 
     ``client`` is an ``openai.OpenAI`` client or anything with the same ``embeddings.create``
-    method, e.g. ``costkit.openai_client()`` (real or the offline sandbox). ``dimensions`` asks the
-    text-embedding-3 models for shorter vectors. Inputs are sent in requests of ``batch_size`` texts
-    (at most 2,048, the endpoint's limit).
+    method, e.g. ``costkit.openai_client()`` (real or the offline sandbox). ``dimensions`` requests
+    shorter vectors from the text-embedding-3 models. Inputs are sent in requests of ``batch_size``
+    texts (at most 2,048, the endpoint's limit).
 
     After each request the embedder adds the billed ``usage.total_tokens`` to ``total_tokens`` and
     counts the request in ``request_count``, so callers can price the calls, e.g.
@@ -460,7 +461,7 @@ def _read_static_model(folder: Path) -> StaticModel:
 
     ``StaticModel.from_pretrained`` would also work on a local folder, but it imports
     huggingface_hub to parse the README, which doubles the load time. Folders whose safetensors file
-    holds token weights or a token mapping (vocabulary-quantized models) go through it anyway.
+    contains token weights or a token mapping (vocabulary-quantized models) go through it anyway.
     """
     from model2vec import StaticModel
 
@@ -481,7 +482,8 @@ def _read_static_model(folder: Path) -> StaticModel:
         names = set(tensors.keys())
         if names != {"embeddings"}:
             return StaticModel.from_pretrained(folder)
-        # float16 on disk keeps the package small; float32 in memory keeps the mean of many tokens exact.
+        # float16 on disk keeps the package small. In memory, float32 avoids float16 rounding when
+        # model2vec averages many token vectors.
         vectors = np.asarray(tensors.get_tensor("embeddings"), dtype=np.float32)
 
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))

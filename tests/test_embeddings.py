@@ -59,13 +59,13 @@ def test_static_loads_offline_in_subprocess(tmp_path: Path) -> None:
         """
         import json, socket, sys
 
-        def refuse(*args, **kwargs):
+        def block_network(*args, **kwargs):
             raise OSError("network access attempted while loading the static model")
 
-        socket.socket.connect = refuse
-        socket.socket.connect_ex = refuse
-        socket.getaddrinfo = refuse
-        socket.create_connection = refuse
+        socket.socket.connect = block_network
+        socket.socket.connect_ex = block_network
+        socket.getaddrinfo = block_network
+        socket.create_connection = block_network
 
         from costkit.embeddings import StaticEmbedder
 
