@@ -40,6 +40,10 @@ _EXPORTS: dict[str, str] = {
     "cost_usage_log": "costkit.usage_log",
     "usage_log_totals": "costkit.usage_log",
     "load_litellm_prices": "costkit.pricing",
+    "Embedder": "costkit.embeddings",
+    "StaticEmbedder": "costkit.embeddings",
+    "cosine_similarity": "costkit.embeddings",
+    "get_embedder": "costkit.embeddings",
     "openai_client": "costkit.clients",
     "anthropic_client": "costkit.clients",
     "describe_mode": "costkit.clients",
@@ -70,6 +74,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from costkit.clients import anthropic_client, describe_mode, openai_client
+    from costkit.embeddings import Embedder, StaticEmbedder, cosine_similarity, get_embedder
     from costkit.errors import (
         CostkitError,
         InvalidMessageError,
