@@ -1,6 +1,6 @@
 """``costkit doctor``: one ``[OK]`` or ``[FAIL]`` line per requirement, for set-up checks and bug reports.
 
-The report never contains an API key: it says only whether each key is set.
+The report never contains an API key: it states only whether each key is set.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Image input tokens for OpenAI models, and image sizes read from data URLs without Pillow.
 
 Tile-priced models (gpt-4o, gpt-4.1, gpt-5, o1, o3, ...) cost a base plus a fixed number of
-tokens per 512-px tile; patch-priced models (gpt-4.1-mini, gpt-5-mini, o4-mini, ...) cost
+tokens per 512-px tile. Patch-priced models (gpt-4.1-mini, gpt-5-mini, o4-mini, ...) cost
 32-px patches times a multiplier. ``costkit.tokens.count_message_tokens`` uses these rules for
 image parts.
 

@@ -10,7 +10,7 @@ DEFAULT_START = datetime(2026, 9, 1, 9, 0, 0, tzinfo=timezone.utc).timestamp()
 
 
 class SandboxClock:
-    """Simulated wall-clock time in Unix seconds that moves only when told to.
+    """Simulated wall-clock time in Unix seconds, which changes only through ``advance`` and ``set``.
 
     >>> clock = SandboxClock()
     >>> start = clock.now()

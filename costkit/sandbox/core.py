@@ -43,7 +43,7 @@ StateT = TypeVar("StateT")
 
 @dataclass(frozen=True)
 class ResponderRequest:
-    """What a responder sees of one request: enough to produce an answer, nothing provider-specific.
+    """The part of one request that a responder receives: enough to write an answer, nothing provider-specific.
 
     ``messages`` are ``{"role": ..., "content": str}`` dicts with list content flattened to text.
     """
