@@ -24,8 +24,6 @@ from costkit.plots import format_usd, plot_monthly_costs, round_money
 if TYPE_CHECKING:
     import pandas as pd
 
-    from costkit.pricing import PriceTable
-
 #: Models the calculator offers by default: two OpenAI tiers, two Anthropic tiers, one Google model.
 DEFAULT_MODELS: tuple[str, ...] = (
     "gpt-4o",
@@ -46,27 +44,28 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "cost_per_user_usd",
 )
 
-OFFLINE_MODE_LINE = "Mode: offline (no API calls in this notebook)"
 
+def describe_setup() -> str:
+    """Return the two lines a notebook prints first: the API mode and the price table.
 
-def describe_setup(prices: PriceTable | None = None) -> str:
-    """Return the lines a notebook prints first: the API mode and the price table's as-of date.
+    The first line comes from :func:`costkit.clients.describe_mode`. It states whether each provider
+    uses the sandbox or the live API, names the key variables that are set (never their values) and
+    gives the as-of date of the oldest price row. The second line adds the size of the bundled
+    table, and the range of dates when its rows were checked on different days.
 
     >>> print(describe_setup())  # doctest: +SKIP
-    Mode: offline (no API calls in this notebook)
-    Prices: 23 models, as of 2026-08-21 (data/prices.csv)
+    Mode: sandbox (offline, $0) — COSTKIT_OFFLINE is set; prices as of 2026-08-21
+    Price table: 23 models (data/prices.csv)
     """
+    from costkit.clients import describe_mode
     from costkit.pricing import PriceTable
 
-    table = prices if prices is not None else PriceTable.default()
+    table = PriceTable.default()
     dates = sorted({row.as_of for row in table if row.as_of})
-    if not dates:
-        checked = "no as-of date recorded"
-    elif len(dates) == 1:
-        checked = f"as of {dates[0]}"
-    else:
-        checked = f"as of {dates[0]} to {dates[-1]}"
-    return f"{OFFLINE_MODE_LINE}\nPrices: {len(table)} models, {checked} (data/prices.csv)"
+    price_line = f"Price table: {len(table)} models (data/prices.csv)"
+    if len(dates) > 1:
+        price_line += f", rows checked from {dates[0]} to {dates[-1]}"
+    return f"{describe_mode()}\n{price_line}"
 
 
 def monthly_cost_table(

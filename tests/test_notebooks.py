@@ -91,6 +91,20 @@ def test_first_code_cell_prints_mode_and_date(path):
 
     assert re.search(r"^Mode: ", printed, re.MULTILINE), f"first code cell prints no mode: {printed!r}"
     assert re.search(r"as of \d{4}-\d{2}-\d{2}", printed), f"first code cell prints no as-of date: {printed!r}"
+    mode_lines = re.findall(r"^Mode: ", printed, re.MULTILINE)
+    assert len(mode_lines) == 1, f"first code cell prints {len(mode_lines)} mode lines: {printed!r}"
+    dates = re.findall(r"\d{4}-\d{2}-\d{2}", printed)
+    assert len(dates) == len(set(dates)), f"first code cell repeats a date: {printed!r}"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=relative)
+def test_notebook_built_in_sandbox(path):
+    # nbval re-runs the notebooks with COSTKIT_OFFLINE=1, so outputs from a live run could never match.
+    printed = output_text(code_cells(read(path))[0])
+
+    assert "Mode: sandbox (offline, $0) — COSTKIT_OFFLINE is set" in printed, (
+        f"{relative(path)} was not built offline; run COSTKIT_OFFLINE=1 scripts/build_notebooks.py: {printed!r}"
+    )
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=relative)

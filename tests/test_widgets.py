@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 
 from costkit import estimate_monthly_cost
+from costkit.clients import describe_mode
 from costkit.errors import UnknownModelError
 from costkit.plots import format_usd, plot_monthly_costs, round_money
+from costkit.pricing import PriceTable
 from costkit.widgets import (
     TABLE_COLUMNS,
     describe_setup,
@@ -101,12 +104,47 @@ def test_round_money_leaves_other_columns():
     assert str(table.loc["gpt-4o-mini", "cost_per_user_usd"]) == "0.0609"
 
 
-def test_describe_setup_prints_mode_and_date():
+def test_describe_setup_prints_mode_and_date(monkeypatch):
+    monkeypatch.setenv("COSTKIT_OFFLINE", "1")
     lines = describe_setup().splitlines()
 
-    assert lines[0] == "Mode: offline (no API calls in this notebook)"
-    assert lines[1].startswith("Prices: ")
-    assert "as of 20" in lines[1]
+    assert len(lines) == 2
+    assert lines[0] == describe_mode()
+    assert lines[0].startswith("Mode: sandbox (offline, $0)")
+    assert re.search(r"prices as of \d{4}-\d{2}-\d{2}$", lines[0])
+    assert lines[1].startswith("Price table: ")
+
+
+def test_describe_setup_states_date_once(monkeypatch):
+    monkeypatch.setenv("COSTKIT_OFFLINE", "1")
+    text = describe_setup()
+    as_of = PriceTable.default().as_of
+
+    assert as_of
+    assert text.count(as_of) == 1
+    assert text.count("Mode: ") == 1
+
+
+def test_describe_setup_names_key_not_value(monkeypatch):
+    secret = "sk-proj-notarealkey0123456789abcdef"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("COSTKIT_OFFLINE", "0")
+    text = describe_setup()
+
+    assert text.startswith("Mode: live OpenAI, sandbox Anthropic")
+    assert "OPENAI_API_KEY present" in text
+    assert "ANTHROPIC_API_KEY not set" in text
+    assert secret not in text
+    assert "notarealkey" not in text
+
+
+def test_describe_setup_offline_overrides_keys(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-notarealkey0123456789abcdef")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-notarealkey0123456789abcdef")
+    monkeypatch.setenv("COSTKIT_OFFLINE", "true")
+
+    assert describe_setup().startswith("Mode: sandbox (offline, $0) — COSTKIT_OFFLINE is set")
 
 
 def test_plot_labels_axes_in_usd():

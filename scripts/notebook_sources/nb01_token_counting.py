@@ -7,8 +7,8 @@ NOTEBOOK = NotebookSource(
     title="01 · Token counting",
     measures=(
         "Characters per token for prose, code, JSON, German and Japanese under two encodings; the tokens "
-        "that messages, names, tool calls, tool definitions and images add; and how close local counts "
-        "come to the API's published figures."
+        "that messages, names, tool calls, tool definitions and images add; how close local counts "
+        "come to the API's published figures; and local counts beside the usage that responses report."
     ),
     cells=[
         md(
@@ -27,25 +27,31 @@ NOTEBOOK = NotebookSource(
               tool calls;
             - what tool definitions and images cost in input tokens;
             - whether costkit's counts reproduce the API's published counts;
-            - which counts are exact and which are estimates.
+            - local counts beside the `usage` that OpenAI and Anthropic responses report, and which counts
+              are exact and which are estimates.
             """
         ),
         md(
             """
-            The first cell loads the libraries and prints the mode and the price table's date. Nothing in this
-            notebook calls an API: the tokenizers ship with costkit.
+            The first cell loads the libraries and prints the mode and the price table's date. The tokenizers
+            ship with costkit, so counting needs no network. Only the section on `response.usage` sends
+            requests: to the offline sandbox by default, or to the real APIs when the mode line shows live.
             """
         ),
         code(
             """
             %matplotlib inline
+            import base64
             import json
+            from io import BytesIO
             from pathlib import Path
 
             import matplotlib.pyplot as plt
             import pandas as pd
+            from PIL import Image
 
             from costkit import calculate_cost
+            from costkit.clients import anthropic_client, openai_client
             from costkit.encodings import encoding_name_for_model, is_estimate
             from costkit.exercises import check_truncation, hint
             from costkit.plots import show_token_boundaries
@@ -338,12 +344,130 @@ NOTEBOOK = NotebookSource(
             ## Trust `response.usage`; count locally to forecast
 
             A local count is a forecast of what you will send. After the call, the provider reports what it
-            billed in `response.usage`, and that figure is the one to record: providers change their framing,
+            billed in `response.usage`, and that figure is the one to record. Providers change their framing,
             add hidden system tokens for some features, and round image sizes in ways a local count can miss.
 
-            For Claude and Gemini models the local count is an *estimate*: their tokenizers are not public, so
-            costkit counts with `o200k_base` as a stand-in. Anthropic's token-counting endpoint (or the usage on
-            a real response) gives the exact figure. Budget with the estimate, bill with the reported usage.
+            To see both numbers side by side, send four requests through `openai_client()`: a plain chat, the
+            cookbook's few-shot chat with `name` fields, the cookbook's weather question with its tool, and a
+            question about a small image sent as a base64 data URL (a blank 64×48 PNG made here, at low
+            detail). Each request sets `max_tokens=20`, so a live run costs a fraction of a cent.
+            """
+        ),
+        code(
+            """
+            buffer = BytesIO()
+            Image.new("RGB", (64, 48), "white").save(buffer, format="PNG")
+            small_png = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+            openai_requests = {
+                "plain chat": {"messages": [{"role": "system", "content": "Be brief."},
+                                            {"role": "user", "content": "Hello!"}]},
+                "few-shot chat with names": {"messages": cookbook["chat_example"]["messages"]},
+                "weather question with a tool": {"messages": cookbook["tool_example"]["messages"],
+                                                 "tools": weather_tools},
+                "image, 64×48 PNG, low detail": {"messages": [{"role": "user", "content": [
+                    {"type": "text", "text": "What colour is this image?"},
+                    {"type": "image_url", "image_url": {"url": small_png, "detail": "low"}},
+                ]}]},
+            }
+            """
+        ),
+        md(
+            """
+            Count each request locally, send it, and put the local count beside the `prompt_tokens` that the
+            response reports.
+            """
+        ),
+        code(
+            """
+            client = openai_client()
+            rows = []
+            for label, request in openai_requests.items():
+                response = client.chat.completions.create(model="gpt-4o-mini", max_tokens=20, **request)
+                rows.append({
+                    "request": label,
+                    "count_message_tokens": count_message_tokens(request["messages"], "gpt-4o-mini",
+                                                                 tools=request.get("tools")),
+                    "usage.prompt_tokens": response.usage.prompt_tokens,
+                })
+            openai_usage = pd.DataFrame(rows).set_index("request")
+            openai_usage["difference"] = openai_usage["usage.prompt_tokens"] - openai_usage["count_message_tokens"]
+            openai_usage
+            """
+        ),
+        md(
+            """
+            The image row is the largest: gpt-4o-mini bills even a low-detail image at 2,833 tokens. Offline,
+            the answer itself is placeholder text from the sandbox, marked as such:
+            """
+        ),
+        code(
+            """
+            print(response.choices[0].message.content)
+            """
+        ),
+        md(
+            """
+            **Why the columns agree here.** Offline, the sandbox computes `usage` with costkit's own counter,
+            so agreement in this table shows the method (count, send, compare), not that the counter is right.
+            The evidence that it is right is the check against the API's published counts above. Against the
+            real API, `usage` is the authority and the numbers can differ, for example when OpenAI changes its
+            message framing or image rules. That is why production code should read and record
+            `response.usage`, and keep local counts for forecasts and budgets.
+
+            ### Claude: local estimates and `count_tokens`
+
+            For Claude the gap is wider. Anthropic has not published Claude's tokenizer, so costkit counts Claude
+            text with `o200k_base` as a stand-in and every local Claude count is an *estimate*. The exact input
+            count comes from Anthropic's `messages.count_tokens` endpoint or from the usage of a response. Here
+            are three requests through `anthropic_client()`, with the local estimate made by
+            `count_message_tokens` (the system prompt as a first message, the tool in OpenAI's format).
+            """
+        ),
+        code(
+            """
+            CLAUDE = "claude-sonnet-4-5"
+            claude_tools = [{"name": tool["function"]["name"], "description": tool["function"]["description"],
+                             "input_schema": tool["function"]["parameters"]} for tool in weather_tools]
+            weather = cookbook["tool_example"]["messages"]
+            claude_requests = {
+                "plain chat": {"system": "Be brief.", "messages": [{"role": "user", "content": "Hello!"}]},
+                "English essay": {"messages": [{"role": "user", "content": texts["English prose"]}]},
+                "weather question with a tool": {"system": weather[0]["content"], "messages": weather[1:],
+                                                 "tools": claude_tools},
+            }
+            """
+        ),
+        code(
+            """
+            claude = anthropic_client()
+            rows = []
+            for label, request in claude_requests.items():
+                as_chat = [{"role": "system", "content": request["system"]}] if "system" in request else []
+                local = count_message_tokens(as_chat + request["messages"], CLAUDE,
+                                             tools=weather_tools if "tools" in request else None)
+                counted = claude.messages.count_tokens(model=CLAUDE, **request)
+                response = claude.messages.create(model=CLAUDE, max_tokens=20, **request)
+                rows.append({"request": label, "local estimate": local,
+                             "messages.count_tokens": counted.input_tokens,
+                             "usage.input_tokens": response.usage.input_tokens})
+            claude_usage = pd.DataFrame(rows).set_index("request")
+            claude_usage["difference"] = claude_usage["usage.input_tokens"] - claude_usage["local estimate"]
+            claude_usage
+            """
+        ),
+        md(
+            """
+            `count_tokens` and `usage.input_tokens` agree, because both measure the same request on the
+            provider's side. The local estimate is off in two ways. It frames the messages the way OpenAI's
+            chat format does, which is a few tokens away from Anthropic's in either direction. And it cannot
+            see the system prompt that the API adds whenever `tools` is present, which is a few hundred
+            tokens and dominates the tool row.
+
+            Offline, the sandbox's Claude figures are estimates too: it counts text with `o200k_base`, as
+            costkit does, and adds fixed overheads that it assumes for the message format and the tool system
+            prompt. Live, Claude's tokenizer can split the same text differently, so the essay row can move as
+            well. costkit marks which models get estimated counts:
             """
         ),
         code(
@@ -354,6 +478,11 @@ NOTEBOOK = NotebookSource(
                   "tokens in the English essay": count_tokens(texts["English prose"], model)}
                  for model in ["gpt-4o", "gpt-4", "claude-sonnet-4-5", "gemini-2.5-flash"]]
             ).set_index("model")
+            """
+        ),
+        md(
+            """
+            Gemini's tokenizer is not public either. Budget with the estimate, bill with the reported usage.
             """
         ),
         md(
@@ -369,7 +498,9 @@ NOTEBOOK = NotebookSource(
             - Tool definitions are billed as input on every request; images cost a fixed number of tokens set by
               their tiles, not by their file size.
             - costkit reproduces the API's published counts for OpenAI models. Claude and Gemini counts are
-              estimates; the usage a response reports is the number to bill.
+              estimates, and Claude's tool use adds a system prompt that no local count includes.
+            - Record the usage a response reports and bill with it. Offline the sandbox computes that usage
+              with costkit's own counter, so there it matches by construction; live, the API is the authority.
             """
         ),
         md(

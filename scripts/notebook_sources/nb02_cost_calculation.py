@@ -6,8 +6,9 @@ NOTEBOOK = NotebookSource(
     name="02_cost_calculation",
     title="02 · Cost calculation",
     measures=(
-        "The cost of one request and of a month of chatbot traffic on several models, how much output "
-        "and embeddings weigh, what trimming the context saves, and an interactive calculator."
+        "The cost of one request and of a month of chatbot traffic on several models, what prompt caching "
+        "takes off the usage a response reports, how much output and embeddings weigh, what trimming the "
+        "context saves, and an interactive calculator."
     ),
     cells=[
         md(
@@ -21,6 +22,8 @@ NOTEBOOK = NotebookSource(
             **What you will measure**
 
             - the cost of one request with `calculate_cost`, exact to the fraction of a cent;
+            - the cost of real responses with `cost_of`, including what prompt caching takes off on OpenAI
+              and on Anthropic;
             - the cost of one retrieval-augmented (RAG) query, 1,500 tokens in and 300 out, on several models;
             - a month of a 1,000-user chatbot on each model, with its query embeddings included;
             - how much more an extra output token costs than an extra input token;
@@ -33,7 +36,9 @@ NOTEBOOK = NotebookSource(
         md(
             """
             The first cell loads the libraries and prints the mode and the date the price table was checked.
-            Prices change, so every figure below is only as current as that date.
+            Prices change, so every figure below is only as current as that date. The section on pricing
+            responses sends a few requests: to the offline sandbox by default, or to the real APIs when the
+            mode line shows live.
             """
         ),
         code(
@@ -47,12 +52,14 @@ NOTEBOOK = NotebookSource(
             import pandas as pd
 
             from costkit import calculate_cost, cost_of, estimate_monthly_cost, optimize_context
+            from costkit.clients import anthropic_client, openai_client
             from costkit.exercises import check_exercise_1, hint
             from costkit.plots import format_usd, plot_monthly_costs, round_money
             from costkit.pricing import PriceTable
             from costkit.tokens import count_tokens
             from costkit.widgets import describe_setup, monthly_cost_calculator, monthly_cost_table
 
+            DATA = Path("../data/texts")
             print(describe_setup())
             """
         ),
@@ -119,24 +126,131 @@ NOTEBOOK = NotebookSource(
             ### Pricing the usage a response reports
 
             A count made before the call is a forecast. After the call, the provider reports what it billed in
-            `response.usage`, and that is the number to price. `cost_of` reads a usage object in either
-            provider's shape and splits it into billing buckets. OpenAI's `prompt_tokens` *include* the cached
-            tokens, while Anthropic's `input_tokens` *exclude* cache reads and writes; mixing the two up is the
-            most common cost bug. The two usage objects below are written by hand in each provider's format.
+            `response.usage`, and that is the number to price. `cost_of` takes a response (or a usage object in
+            either provider's shape) and splits it into billing buckets. The two providers report cached tokens
+            differently: OpenAI's `prompt_tokens` *include* the cached tokens, while Anthropic's `input_tokens`
+            *exclude* cache reads and writes. Mixing the two up is the most common cost bug.
+
+            To see both, send the same pair of questions twice to a support bot whose system prompt is long
+            enough to cache: the repair café's essay and its eight help-page chunks, behind one line of
+            instructions.
             """
         ),
         code(
             """
-            openai_usage = {"prompt_tokens": 1_500, "completion_tokens": 300,
-                            "prompt_tokens_details": {"cached_tokens": 1_024}}
-            cost_of(openai_usage, "gpt-4o").to_frame()
+            retrieved = json.loads((DATA / "retrieved_chunks.json").read_text(encoding="utf-8"))
+            handbook = [(DATA / "english_prose.txt").read_text(encoding="utf-8")]
+            handbook += [chunk["text"] for chunk in retrieved["chunks"]]
+            system_prompt = ("You answer visitors' questions about the repair café. Use only the documents below."
+                             "\\n\\n" + "\\n\\n".join(handbook))
+            questions = ["How do I book a repair for my cordless drill's battery?",
+                         "Can I bring a bicycle whose gears skip?"]
+            count_tokens(system_prompt, "gpt-4o-mini")
+            """
+        ),
+        md(
+            """
+            **OpenAI** caches automatically: once a prompt of at least 1,024 tokens has been seen, a later
+            request that starts with the same tokens reads them from the cache, in steps of 128 tokens. The
+            second call below shares the whole system prompt with the first.
             """
         ),
         code(
             """
-            anthropic_usage = {"input_tokens": 476, "output_tokens": 300,
-                               "cache_read_input_tokens": 1_024, "cache_creation_input_tokens": 0}
-            cost_of(anthropic_usage, "claude-sonnet-4-5").to_frame()
+            client = openai_client()
+            openai_responses = [
+                client.chat.completions.create(
+                    model="gpt-4o-mini", max_tokens=100,
+                    messages=[{"role": "system", "content": system_prompt}, {"role": "user", "content": question}],
+                )
+                for question in questions
+            ]
+            pd.DataFrame(
+                [{"prompt_tokens": response.usage.prompt_tokens,
+                  "cached_tokens": response.usage.prompt_tokens_details.cached_tokens,
+                  "completion_tokens": response.usage.completion_tokens}
+                 for response in openai_responses],
+                index=pd.Index(["call 1", "call 2"], name="response"),
+            )
+            """
+        ),
+        md(
+            """
+            Offline, call 2 reads 1,024 tokens from the cache: the prefix it shares with call 1, rounded down to
+            a multiple of 128. The cached tokens are a subset of `prompt_tokens`, not extra tokens. `cost_of`
+            moves them out of `uncached_input` into `cache_read`, which gpt-4o-mini bills at half the input
+            price:
+            """
+        ),
+        code(
+            """
+            openai_costs = [cost_of(response) for response in openai_responses]
+            pd.concat({f"call {number}": breakdown.to_frame()
+                       for number, breakdown in enumerate(openai_costs, start=1)}, axis=1)
+            """
+        ),
+        md(
+            """
+            In live mode OpenAI's cache is best effort, so the second call usually, but not always, reports
+            cached tokens. Either way, `cost_of` prices what the response reports.
+
+            **Anthropic** caches only what the request marks. A `cache_control` breakpoint on the system prompt
+            writes it to the cache on the first call, at 1.25× the input price for the default 5-minute cache,
+            and reads it on the second at 0.1×. `input_tokens` counts only the tokens after the breakpoint.
+            """
+        ),
+        code(
+            """
+            claude = anthropic_client()
+            cached_system = [{"type": "text", "text": system_prompt, "cache_control": {"type": "ephemeral"}}]
+            claude_responses = [
+                claude.messages.create(model="claude-sonnet-4-5", max_tokens=100, system=cached_system,
+                                       messages=[{"role": "user", "content": question}])
+                for question in questions
+            ]
+            pd.DataFrame(
+                [{"input_tokens": response.usage.input_tokens,
+                  "cache_creation_input_tokens": response.usage.cache_creation_input_tokens,
+                  "cache_read_input_tokens": response.usage.cache_read_input_tokens,
+                  "output_tokens": response.usage.output_tokens}
+                 for response in claude_responses],
+                index=pd.Index(["call 1", "call 2"], name="response"),
+            )
+            """
+        ),
+        code(
+            """
+            claude_costs = [cost_of(response) for response in claude_responses]
+            pd.concat({f"call {number}": breakdown.to_frame()
+                       for number, breakdown in enumerate(claude_costs, start=1)}, axis=1)
+            """
+        ),
+        md(
+            """
+            The rates in the table are the multipliers: divide each cache rate by the input rate.
+            """
+        ),
+        code(
+            """
+            rates = claude_costs[0].rates
+            pd.Series({bucket: rates[bucket] / rates["uncached_input"] for bucket in ["cache_write_5m", "cache_read"]},
+                      name="× input price").to_frame()
+            """
+        ),
+        md(
+            """
+            The first call pays a quarter more for the system prompt to write it, and each later read saves
+            nine tenths of it, so one read within the cache's lifetime already pays the write back. The totals
+            of the two calls on each provider:
+            """
+        ),
+        code(
+            """
+            pd.DataFrame(
+                {"call 1 (USD)": [openai_costs[0].total, claude_costs[0].total],
+                 "call 2 (USD)": [openai_costs[1].total, claude_costs[1].total]},
+                index=pd.Index(["gpt-4o-mini", "claude-sonnet-4-5"], name="model"),
+            )
             """
         ),
         md(
@@ -302,7 +416,7 @@ NOTEBOOK = NotebookSource(
         ),
         code(
             """
-            retrieved = json.loads(Path("../data/texts/retrieved_chunks.json").read_text(encoding="utf-8"))
+            retrieved = json.loads((DATA / "retrieved_chunks.json").read_text(encoding="utf-8"))
             chunks = [chunk["text"] for chunk in retrieved["chunks"]]
             print("Question:", retrieved["query"])
             pd.DataFrame({
@@ -362,7 +476,10 @@ NOTEBOOK = NotebookSource(
             - `calculate_cost` prices one request exactly; for gpt-4o a 1,500-in, 300-out RAG query costs
               $0.00675, and nearly half of that is the 300 output tokens.
             - After a call, price what the provider reports in `response.usage` with `cost_of`, which keeps
-              cached, uncached and cache-write tokens apart.
+              cached, uncached and cache-write tokens apart. OpenAI's cached tokens are part of
+              `prompt_tokens`; Anthropic's `input_tokens` leave out cache writes (1.25× the input price) and
+              cache reads (0.1×). In the sandbox run, reading a 1,077-token system prompt from the cache cut
+              the second Claude call to a third of the first.
             - A month of a 1,000-user chatbot costs $1,012.65 on gpt-4o and $60.90 on gpt-4o-mini, embeddings
               included; the choice of model is the largest lever.
             - An extra output token costs 4–8 times an extra input token, depending on the model.
