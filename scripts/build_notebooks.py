@@ -4,7 +4,8 @@ The cell sources live in ``scripts/notebook_sources/`` (one module per notebook,
 ``_cells.py``). This script writes ``notebooks/<name>.ipynb``, regenerates the index and the
 previous/next links, runs every notebook top to bottom with nbclient in its own folder, and removes
 what changes from run to run without meaning anything (timing metadata, widget state, the Python
-version), so that committed notebooks diff cleanly and match a re-run under nbval.
+version), so that committed notebooks diff cleanly and match a re-run under nbval. Notebooks
+always run against the offline sandbox here (``COSTKIT_OFFLINE=1``), as ``make test`` checks them.
 
 Usage::
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 import time
@@ -134,6 +136,9 @@ def navigation_cell(source: NotebookSource, all_sources: list[NotebookSource]):
 
 
 def execute(notebook: nbformat.NotebookNode, working_dir: Path) -> None:
+    # Committed outputs must come from the offline sandbox, whatever keys this shell has: the
+    # kernel inherits this process's environment, and `make test` checks the notebooks offline.
+    os.environ["COSTKIT_OFFLINE"] = "1"
     client = NotebookClient(
         notebook,
         timeout=EXECUTION_TIMEOUT_S,
