@@ -34,7 +34,7 @@ EXECUTION_TIMEOUT_S = 300  # per cell; a whole notebook must stay under 60 s, th
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from notebook_sources._cells import NotebookSource, code, md  # noqa: E402
+from notebook_sources._cells import NotebookSource, md  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
