@@ -118,8 +118,18 @@ class CostBreakdown:
         return tidy_usd(sum((getattr(self, name) for name in BUCKETS), Decimal(0)))
 
     def rows(self) -> list[tuple[str, int, Decimal, Decimal]]:
-        """Return ``(bucket, tokens, USD per 1M, USD)`` for every bucket, in display order."""
-        return [(name, getattr(self.usage, name), self.rates[name], getattr(self, name)) for name in BUCKETS]
+        """Return ``(bucket, tokens, USD per 1M, USD)`` per bucket, in display order.
+
+        A cache write bucket is left out when the model has no cache write price (OpenAI and
+        Gemini models) and the usage has no tokens in it, so the table shows only what can be billed.
+        """
+        rows = []
+        for name in BUCKETS:
+            tokens = getattr(self.usage, name)
+            if tokens == 0 and name.startswith("cache_write") and getattr(self.price, name) is None:
+                continue
+            rows.append((name, tokens, self.rates[name], getattr(self, name)))
+        return rows
 
     def to_frame(self) -> Any:
         """Return the breakdown as a pandas DataFrame with a ``total`` row (imports pandas)."""
