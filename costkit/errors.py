@@ -21,9 +21,14 @@ class CostkitError(Exception):
 class UnknownModelError(CostkitError, LookupError):
     """A model id that is not in the price table and has no alias or snapshot that resolves to it."""
 
-    def __init__(self, model: str, suggestions: list[str] | None = None, *, fix: str | None = None) -> None:
+    def __init__(
+        self, model: str, suggestions: list[str] | None = None, *, fix: str | None = None, message: str | None = None
+    ) -> None:
         self.model = model
         self.suggestions = list(suggestions or [])
+        if message is not None:  # for a model id that is missing rather than unknown
+            super().__init__(message)
+            return
         hint = f" Did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
         if fix is None:
             fix = (

@@ -95,6 +95,10 @@ def estimate_monthly_cost(
     ``input_tokens`` (uncached) and ``output_tokens``, plus ``embedding_tokens_per_query`` tokens
     on ``embedding_model``. Pass ``embedding_model=None`` to leave embeddings out.
 
+    Money is exact ``Decimal``. A float ``messages_per_user`` is read in its shortest decimal
+    form, so ``2.5`` is exact but ``1/3`` becomes 0.3333333333333333; pass
+    ``Decimal(1) / 3`` or whole message counts where exactness matters.
+
     Raises ``InvalidScenarioError`` (a ``ValueError``) for a negative user or message count or
     ``days`` below 1, and ``InvalidTokenCountError`` for bad token counts.
 

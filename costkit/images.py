@@ -18,6 +18,7 @@ import struct
 from dataclasses import dataclass
 
 from costkit.encodings import encoding_name_for_model, match_model_family
+from costkit.errors import UnknownModelError
 
 __all__ = ["DETAIL_LEVELS", "IMAGE_TOKEN_RULES", "ImageTokenRule", "count_image_tokens", "image_size_from_data_url"]
 
@@ -122,12 +123,13 @@ _MAX_PATCHES = 1536
 def _image_rule(model: str) -> ImageTokenRule:
     family = match_model_family(model, IMAGE_TOKEN_RULES)
     if family is None:
-        encoding_name_for_model(model)  # raises UnknownModelError for a model costkit does not know
-        raise ValueError(
-            f"costkit has no image token rule for model {model!r}. Pass model= one of "
-            f"{sorted(name for name, rule in IMAGE_TOKEN_RULES.items() if rule)} whose image pricing matches, "
-            f"or read the image tokens from response.usage."
-        )
+        families = sorted(name for name, rule in IMAGE_TOKEN_RULES.items() if rule)
+        fix = f"Pass model= one of {families} whose image pricing matches, or read the image tokens from response.usage."
+        try:
+            encoding_name_for_model(model)
+        except UnknownModelError as error:
+            raise UnknownModelError(model, error.suggestions, fix=fix) from None
+        raise ValueError(f"costkit has no image token rule for model {model!r}. {fix}")
     rule = IMAGE_TOKEN_RULES[family]
     if rule is None:
         raise ValueError(f"model {model!r} does not accept image input; send images to a vision model such as 'gpt-4o'")

@@ -181,7 +181,10 @@ class PriceTable:
         Raises ``UnknownModelError`` naming up to three close matches when nothing resolves.
         """
         if not isinstance(model, str) or not model.strip():
-            raise UnknownModelError(repr(model), [])
+            raise UnknownModelError(
+                str(model),
+                message=f"Missing model: expected a model id such as 'gpt-4o', got {model!r}. Run `costkit models` to list them.",
+            )
         found = self._resolve(model.strip())
         if found is None:
             close = difflib.get_close_matches(model.strip().lower(), list(self._names), n=3, cutoff=0.6)

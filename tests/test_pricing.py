@@ -410,3 +410,12 @@ def test_model_price_is_frozen() -> None:
     with pytest.raises(AttributeError):
         row.input = D("0")  # type: ignore[misc]
     assert isinstance(row, ModelPrice)
+
+
+@pytest.mark.parametrize("model", [None, "", "   "])
+def test_missing_model_named_clearly(model: object) -> None:
+    with pytest.raises(UnknownModelError) as error:
+        calculate_cost(model, 1, 1)  # type: ignore[arg-type]
+
+    assert str(error.value).startswith("Missing model: expected a model id such as 'gpt-4o'")
+    assert repr(model) in str(error.value)

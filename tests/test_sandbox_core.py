@@ -6,6 +6,7 @@ import httpx2
 import openai
 import pytest
 
+from costkit.errors import UnknownModelError
 from costkit.sandbox import SANDBOX_MARKER, ResponderRequest, Sandbox, SandboxClock
 
 HELLO = [{"role": "user", "content": "Hello"}]
@@ -132,3 +133,25 @@ def test_other_hosts_are_rejected() -> None:
     sandbox = Sandbox()
     with pytest.raises(ValueError, match="serves only"):
         sandbox.handle(httpx2.Request("GET", "https://api.openai.com/v1/models"))
+
+
+def test_fault_unknown_provider_rejected() -> None:
+    sandbox = Sandbox()
+
+    with pytest.raises(ValueError, match="unknown provider 'google'"):
+        sandbox.inject_fault("rate_limit", provider="google")  # type: ignore[arg-type]
+
+
+def test_responder_unknown_model_rejected() -> None:
+    sandbox = Sandbox()
+
+    with pytest.raises(UnknownModelError, match="Did you mean 'gpt-4o'"):
+        sandbox.add_responder("gpt-4oo", lambda request: "hi")
+
+
+def test_responder_wildcard_accepted() -> None:
+    sandbox = Sandbox()
+
+    sandbox.add_responder("*", lambda request: "hi")
+
+    assert sandbox.responder_for("gpt-4o-mini") is not None

@@ -637,3 +637,13 @@ def test_image_size_from_data_url(image_format: str, options: dict[str, Any], wi
 def test_image_size_from_data_url_rejects(url: str) -> None:
     with pytest.raises(ValueError):
         image_size_from_data_url(url)
+
+
+def test_image_unknown_model_names_fix() -> None:
+    with pytest.raises(UnknownModelError) as error:
+        count_image_tokens(1024, 1024, model="gpt-4oo")
+
+    message = str(error.value)
+    assert "Did you mean 'gpt-4o'" in message
+    assert "encoding=" not in message
+    assert "read the image tokens from response.usage" in message

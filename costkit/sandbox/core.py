@@ -118,9 +118,15 @@ class Sandbox:
 
         Usage is still computed from the real token counts of the prompt and of the returned text,
         so costs stay faithful. Use ``model="*"`` for every model without its own responder.
+        Raises ``UnknownModelError`` for a model the price table lacks, because the sandbox
+        rejects requests for such a model and the responder would never run.
         """
         if not callable(responder):
             raise TypeError(f"responder for {model!r} must be callable, got {type(responder).__name__}")
+        if model != "*":
+            from costkit.pricing import get_price
+
+            get_price(model)
         with self._lock:
             self._responders[model] = responder
 
@@ -155,6 +161,8 @@ class Sandbox:
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(FAULT_KINDS)}")
+        if provider not in (None, "openai", "anthropic"):
+            raise ValueError(f"unknown provider {provider!r}; use 'openai', 'anthropic' or None for both")
         if count < 1:
             raise ValueError(f"count must be at least 1, got {count}")
         if retry_after < 0:
