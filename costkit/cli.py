@@ -2,7 +2,8 @@
 
 Exit codes: 0 success, 1 failure (a file that is missing or not UTF-8 text, a failed doctor
 check), 2 bad usage (an invalid option, an unknown model, a negative or non-integer count).
-Every error is one line on stderr that names the value and what to do instead.
+Each error ends in one line on stderr that names the value and what to do instead; for an
+invalid option, argparse prints the command's usage line above it.
 """
 
 from __future__ import annotations
@@ -83,24 +84,36 @@ def _run_tokens(args: argparse.Namespace) -> int:
 def _run_price(args: argparse.Namespace) -> int:
     price = _price_or_usage_error(args.model)
     fields = [
-        ("model", price.model),
-        ("provider", price.provider),
-        ("input (USD / 1M tokens)", price.input),
-        ("cached input", price.cached_input),
-        ("cache write 5 min", price.cache_write_5m),
-        ("cache write 1 h", price.cache_write_1h),
-        ("output", price.output),
-        ("batch input", price.batch_input),
-        ("batch output", price.batch_output),
-        ("context window (tokens)", price.context_window),
-        ("as of", price.as_of),
-        ("source", price.source),
+        ("model", "model", price.model),
+        ("provider", "provider", price.provider),
+        ("mode", "mode", price.mode),
+        ("input", "input (USD / 1M tokens)", price.input),
+        ("cached_input", "cached input", price.cached_input),
+        ("cache_write_5m", "cache write 5 min", price.cache_write_5m),
+        ("cache_write_1h", "cache write 1 h", price.cache_write_1h),
+        ("output", "output", price.output),
+        ("batch_input", "batch input", price.batch_input),
+        ("batch_output", "batch output", price.batch_output),
+        ("long_context_threshold", "long context above (tokens)", price.long_context_threshold),
+        ("long_context_input", "long context input", price.long_context_input),
+        ("long_context_output", "long context output", price.long_context_output),
+        ("context_window", "context window (tokens)", price.context_window),
+        ("max_output_tokens", "max output (tokens)", price.max_output_tokens),
+        ("min_cacheable_tokens", "min cacheable (tokens)", price.min_cacheable_tokens),
+        ("encoding", "encoding", price.encoding + ("" if price.encoding_exact else " (estimate)")),
+        ("discontinued_on", "discontinued on", price.discontinued_on),
+        ("notes", "notes", price.notes or None),
+        ("as_of", "as of", price.as_of),
+        ("source", "source", price.source),
     ]
     if args.json:
-        print(json.dumps({key: None if value is None else str(value) for key, value in fields}, indent=2))
+        # Prices are strings so that JSON readers keep them exact; missing values are null.
+        payload = {key: value if value is None or isinstance(value, int) else str(value) for key, _, value in fields}
+        print(json.dumps(payload, indent=2))
         return EXIT_OK
-    for label, value in fields:
-        print(f"{label:<24} {'-' if value is None else value}")
+    for _, label, value in fields:
+        if value is not None:
+            print(f"{label:<28} {value}")
     if price.model != args.model:
         print(f"({args.model!r} resolves to {price.model!r})")
     return EXIT_OK
@@ -112,10 +125,14 @@ def _run_models(args: argparse.Namespace) -> int:
     table = PriceTable.default()
     prices = [table.get(model) for model in table.models()]
     if args.provider:
-        prices = [price for price in prices if price.provider == args.provider]
+        prices = [price for price in prices if price.provider == args.provider.lower()]
         if not prices:
             providers = sorted({table.get(model).provider for model in table.models()})
             raise CommandError(f"no models for provider {args.provider!r}; use one of {', '.join(providers)}", EXIT_USAGE)
+    if args.json:
+        rows = [{"model": p.model, "provider": p.provider, "mode": p.mode, "input": str(p.input), "output": str(p.output)} for p in prices]
+        print(json.dumps({"as_of": table.as_of, "models": rows}, indent=2))
+        return EXIT_OK
     print(f"{'model':<28} {'provider':<10} {'input':>8} {'output':>8}  (USD per 1M tokens, as of {table.as_of})")
     for price in prices:
         print(f"{price.model:<28} {price.provider:<10} {price.input:>8} {price.output:>8}")
@@ -127,9 +144,18 @@ def _run_estimate(args: argparse.Namespace) -> int:
 
     models = args.model or ["gpt-4o", "gpt-4o-mini"]
     embedding_model = None if args.embedding_model.lower() == "none" else args.embedding_model
+    if embedding_model is not None:
+        embedding_price = _price_or_usage_error(embedding_model)
+        if embedding_price.mode != "embedding":
+            raise CommandError(
+                f"--embedding-model {embedding_model!r} is a {embedding_price.mode} model; "
+                f"pass an embedding model such as text-embedding-3-small, or none",
+                EXIT_USAGE,
+            )
     estimates = []
     for model in models:
-        _price_or_usage_error(model)
+        if _price_or_usage_error(model).mode == "embedding":
+            raise CommandError(f"--model {model!r} is an embedding model; pass a chat model such as gpt-4o", EXIT_USAGE)
         try:
             estimates.append(
                 estimate_monthly_cost(
@@ -147,7 +173,12 @@ def _run_estimate(args: argparse.Namespace) -> int:
             raise CommandError(str(error), EXIT_USAGE) from error
 
     if args.json:
-        print(json.dumps([{key: str(value) for key, value in e.as_dict().items()} for e in estimates], indent=2))
+        # Money and query counts are strings so that JSON readers keep them exact.
+        payload = [
+            {key: value if value is None or isinstance(value, int) else str(value) for key, value in e.as_dict().items()}
+            for e in estimates
+        ]
+        print(json.dumps(payload, indent=2))
         return EXIT_OK
     print(
         f"{args.users:,} users x {args.messages:g} messages x {args.days} days, "
@@ -173,11 +204,14 @@ def _run_doctor(args: argparse.Namespace) -> int:
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from costkit import __version__
+
     parser = argparse.ArgumentParser(
         prog="costkit",
         description="Count tokens and price LLM calls offline.",
         epilog="Exit codes: 0 success, 1 failure, 2 bad usage.",
     )
+    parser.add_argument("--version", action="version", version=f"costkit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     tokens = commands.add_parser("tokens", help="count the tokens in files and price sending them as input")
@@ -193,10 +227,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="list the models in the price table")
     models.add_argument("--provider", help="show only this provider, e.g. openai, anthropic, google")
+    models.add_argument("--json", action="store_true", help="print JSON instead of a table")
     models.set_defaults(handler=_run_models)
 
     estimate = commands.add_parser("estimate", help="project the monthly cost of a chatbot")
-    estimate.add_argument("--users", type=_non_negative_int, required=True, help="daily active users")
+    estimate.add_argument("--users", type=_positive_int, required=True, help="daily active users (1 or more)")
     estimate.add_argument("--messages", type=_non_negative_float, required=True, help="messages per user per day")
     estimate.add_argument("--input-tokens", type=_non_negative_int, required=True, help="input tokens per message")
     estimate.add_argument("--output-tokens", type=_non_negative_int, required=True, help="output tokens per message")
@@ -219,7 +254,10 @@ def _price_or_usage_error(model: str):  # -> costkit.pricing.ModelPrice
     try:
         return get_price(model)
     except UnknownModelError as error:
-        raise CommandError(str(error), EXIT_USAGE) from error
+        if not model.strip():
+            raise CommandError("missing model: pass a model id such as gpt-4o; `costkit models` lists them", EXIT_USAGE) from error
+        hint = f" Did you mean {', '.join(error.suggestions)}?" if error.suggestions else ""
+        raise CommandError(f"unknown model {model!r}.{hint} `costkit models` lists the models in the price table.", EXIT_USAGE) from error
 
 
 def _read_text(name: str) -> str:

@@ -30,7 +30,9 @@ class CheckResult:
 
 def run_checks() -> list[CheckResult]:
     """Run every check and return the results in report order. A check that raises counts as failed."""
-    results: list[CheckResult] = [_check_python()]
+    from costkit import __version__
+
+    results: list[CheckResult] = [CheckResult(True, "costkit", f"{__version__} at {_package_folder()}"), _check_python()]
     results.extend(_check_packages())
     for name, check in _CHECKS:
         try:
@@ -48,6 +50,12 @@ def main() -> int:
     failed = sum(not result.ok for result in results)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 0 if failed == 0 else 1
+
+
+def _package_folder() -> str:
+    import costkit
+
+    return os.path.dirname(costkit.__file__)
 
 
 def _check_python() -> CheckResult:
@@ -123,7 +131,15 @@ def _check_redis() -> CheckResult:
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-    client.ping()
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        return CheckResult(
+            False,
+            "Redis",
+            f"cannot reach {_without_password(url)} ({error}); start redis-server or fix COSTKIT_REDIS_URL, "
+            "or unset it to skip this check",
+        )
     return CheckResult(True, "Redis", f"reachable at {_without_password(url)}")
 
 
@@ -132,10 +148,14 @@ def _without_password(url: str) -> str:
 
 
 def _check_api_keys() -> CheckResult:
+    states = [f"{key} {'set' if os.environ.get(key) else 'not set'}" for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")]
+    return CheckResult(True, "API keys", ", ".join(states))
+
+
+def _check_mode() -> CheckResult:
     from costkit.clients import describe_mode
 
-    states = [f"{key} {'set' if os.environ.get(key) else 'not set'}" for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")]
-    return CheckResult(True, "API keys", f"{', '.join(states)}. {describe_mode()}")
+    return CheckResult(True, "mode", describe_mode().removeprefix("Mode: "))
 
 
 _CHECKS: list[tuple[str, Callable[[], CheckResult]]] = [
@@ -144,4 +164,5 @@ _CHECKS: list[tuple[str, Callable[[], CheckResult]]] = [
     ("embedding model", _check_embedding_model),
     ("Redis", _check_redis),
     ("API keys", _check_api_keys),
+    ("mode", _check_mode),
 ]

@@ -90,8 +90,10 @@ def test_price_resolves_snapshot(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == EXIT_OK
     payload = json.loads(out)
     assert payload["model"] == "gpt-4o"
-    assert Decimal(payload["input (USD / 1M tokens)"]) == Decimal("2.50")
+    assert Decimal(payload["input"]) == Decimal("2.50")
     assert Decimal(payload["output"]) == Decimal("10")
+    assert payload["cache_write_5m"] is None
+    assert payload["context_window"] == 128_000
 
 
 def test_price_gemini_flash(capsys: pytest.CaptureFixture[str]) -> None:
@@ -99,8 +101,9 @@ def test_price_gemini_flash(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert code == EXIT_OK
     payload = json.loads(out)
-    assert Decimal(payload["input (USD / 1M tokens)"]) == Decimal("0.10")
+    assert Decimal(payload["input"]) == Decimal("0.10")
     assert Decimal(payload["output"]) == Decimal("0.40")
+    assert payload["discontinued_on"] == "2026-06-01"
 
 
 def test_models_filters_by_provider(capsys: pytest.CaptureFixture[str]) -> None:
@@ -144,7 +147,7 @@ def test_estimate_table_output(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--users", "-5"), ("--users", "2.5"), ("--input-tokens", "many"), ("--days", "0"), ("--messages", "nan")],
+    [("--users", "-5"), ("--users", "0"), ("--users", "2.5"), ("--input-tokens", "many"), ("--days", "0"), ("--messages", "nan")],
 )
 def test_estimate_bad_numbers_exit_2(option: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["estimate", "--users", "10", "--messages", "5", "--input-tokens", "100", "--output-tokens", "10"]
@@ -185,3 +188,73 @@ def test_tokens_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
 
     assert code == EXIT_OK
     assert json.loads(out)["total"]["tokens"] == 2
+
+
+def test_price_shows_long_context_tier(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "price", "gemini-2.5-pro")
+
+    assert code == EXIT_OK
+    assert "long context above (tokens)  200000" in out
+    assert "long context input           2.50" in out
+
+
+def test_price_missing_model_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "price", "")
+
+    assert code == EXIT_USAGE
+    assert err.strip() == "costkit price: missing model: pass a model id such as gpt-4o; `costkit models` lists them"
+
+
+def test_unknown_model_points_to_models_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "price", "gpt-4oo")
+
+    assert code == EXIT_USAGE
+    assert "`costkit models`" in err
+    assert "with_price" not in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--embedding-model", "foo", "unknown model 'foo'"),
+        ("--embedding-model", "gpt-4o", "is a chat model"),
+        ("--model", "text-embedding-3-small", "is an embedding model"),
+    ],
+)
+def test_estimate_checks_model_kinds(option: str, value: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["estimate", "--users", "10", "--messages", "5", "--input-tokens", "100", "--output-tokens", "10"]
+
+    code, _, err = run(capsys, *argv, option, value)
+
+    assert code == EXIT_USAGE
+    assert len(err.strip().splitlines()) == 1
+    assert message in err
+
+
+def test_estimate_json_without_embeddings(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["estimate", "--users", "10", "--messages", "5", "--input-tokens", "100", "--output-tokens", "10"]
+
+    code, out, _ = run(capsys, *argv, "--embedding-model", "none", "--model", "gpt-4o", "--json")
+
+    assert code == EXIT_OK
+    row = json.loads(out)[0]
+    assert row["embedding_model"] is None
+    assert row["daily_users"] == 10
+    assert Decimal(row["embedding_cost"]) == 0
+
+
+def test_models_provider_ignores_case(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "models", "--provider", "OpenAI", "--json")
+
+    assert code == EXIT_OK
+    models = json.loads(out)["models"]
+    assert models
+    assert {row["provider"] for row in models} == {"openai"}
+
+
+def test_version_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+
+    assert exit_info.value.code == EXIT_OK
+    assert capsys.readouterr().out.startswith("costkit ")

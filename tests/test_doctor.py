@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import re
 import subprocess
 import sys
@@ -31,7 +32,7 @@ def test_doctor_passes_offline() -> None:
 def test_doctor_names_each_requirement() -> None:
     names = {result.name for result in doctor.run_checks()}
 
-    for expected in ("Python", "bundled encodings", "price table", "embedding model", "Redis", "API keys"):
+    for expected in ("costkit", "Python", "bundled encodings", "price table", "embedding model", "Redis", "API keys", "mode"):
         assert expected in names
     assert "package tiktoken" in names
 
@@ -58,3 +59,16 @@ def test_package_older_than_floor_fails() -> None:
 
     assert not result.ok
     assert "older than the required 999.0" in result.detail
+
+
+def test_unreachable_redis_fails_with_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as probe:  # a loopback port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("COSTKIT_REDIS_URL", f"redis://127.0.0.1:{port}/0")
+
+    result = doctor._check_redis()
+
+    assert not result.ok
+    assert f"cannot reach redis://127.0.0.1:{port}/0" in result.detail
+    assert "start redis-server" in result.detail
