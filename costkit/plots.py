@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
     from matplotlib.axes import Axes
 
@@ -61,17 +63,27 @@ def format_usd(amount: Decimal | float) -> str:
     return f"${value:,.2f}"
 
 
-def round_money(table: pd.DataFrame, places: int = 2) -> pd.DataFrame:
+def round_money(
+    table: pd.DataFrame, places: int = 2, *, column_places: Mapping[str, int] | None = None
+) -> pd.DataFrame:
     """Return a copy of ``table`` whose ``Decimal`` columns are rounded to ``places`` decimals, for display.
 
     Exact ``Decimal`` values print with however many digits they happen to have (``60.9`` next to
-    ``1012.65``); rounding them to one precision makes a column readable. Other columns are unchanged.
+    ``1012.65``); rounding them to one precision makes a column readable. ``column_places`` sets
+    other precisions for named columns, e.g. ``{"cost_per_query_usd": 6}`` for fractions of a cent.
+    Other columns are unchanged. Each figure is rounded on its own, so rounded parts can differ from
+    their rounded total by a cent.
     """
-    exponent = Decimal(1).scaleb(-places)
+    column_places = dict(column_places or {})
+    missing = sorted(set(column_places) - {str(column) for column in table.columns})
+    if missing:
+        raise KeyError(f"column_places names columns not in the table: {missing}; columns are {list(table.columns)}")
+
     shown = table.copy()
     for column in shown.columns:
         values = shown[column]
         if len(values) and all(isinstance(value, Decimal) for value in values):
+            exponent = Decimal(1).scaleb(-column_places.get(str(column), places))
             shown[column] = [value.quantize(exponent, rounding=ROUND_HALF_UP) for value in values]
     return shown
 

@@ -135,6 +135,27 @@ def summarize_monthly_costs(table: pd.DataFrame) -> str:
     )
 
 
+def rounding_note(table: pd.DataFrame) -> str:
+    """Return a note naming the rows whose cent-rounded costs do not add up, or ``""`` when all do.
+
+    :func:`costkit.plots.round_money` rounds the LLM cost, the embedding cost and the exact total each
+    on its own, so the two parts shown can add up to a cent more or less than the total shown
+    ($91.13 + $0.23 beside $91.35 for an exact $91.125 + $0.225 = $91.35).
+    """
+    shown = round_money(table)
+    uneven = [
+        str(model)
+        for model, row in shown.iterrows()
+        if row["llm_cost_usd"] + row["embedding_cost_usd"] != row["monthly_cost_usd"]
+    ]
+    if not uneven:
+        return ""
+    return (
+        "Each figure is rounded to the cent from its exact value, so for "
+        f"{', '.join(uneven)} the LLM and embedding costs shown add up to a cent more or less than the total."
+    )
+
+
 def monthly_cost_calculator(
     models: Sequence[str] = DEFAULT_MODELS,
     *,
@@ -215,7 +236,6 @@ class MonthlyCostCalculator(ipywidgets.VBox):
         """Recompute the table from the current control values and redraw the summary and chart."""
         from IPython.display import display
 
-        
         models = self.controls["models"].value
         if not models:
             self.table = None
@@ -237,6 +257,9 @@ class MonthlyCostCalculator(ipywidgets.VBox):
         with self.output:
             self.output.clear_output(wait=True)
             display(round_money(self.table))
+            note = rounding_note(self.table)
+            if note:
+                print(note)
             figure, axes = plt.subplots(figsize=(7, 0.45 * len(self.table) + 1.2))
             plot_monthly_costs(self.table, ax=axes)
             display(figure)

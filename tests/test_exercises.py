@@ -14,6 +14,7 @@ from costkit.exercises import (
     expected_monthly_cost_by_model,
     hint,
 )
+from costkit.pricing import get_price
 
 
 def correct_calculator(system_prompt, user_messages, daily_users, models):
@@ -65,19 +66,58 @@ def test_exercise_1_reports_exception():
     assert "ZeroDivisionError" in result.checks[0].detail
 
 
-def test_exercise_1_catches_missing_framing_tokens(capsys):
-    def text_only(system_prompt, user_messages, daily_users, models):
+def test_exercise_1_passes_float_arithmetic():
+    def float_prices(system_prompt, user_messages, daily_users, models):
         costs = {}
         for model in models:
-            tokens = [count_tokens(system_prompt + message, model) for message in user_messages]
-            costs[model] = sum(calculate_cost(model, count, 300) for count in tokens) * daily_users * 30
+            price = get_price(model)
+            day = 0.0
+            for message in user_messages:
+                request = [{"role": "system", "content": system_prompt}, {"role": "user", "content": message}]
+                input_tokens = count_message_tokens(request, model)
+                day += input_tokens * float(price.input) / 1e6 + 300 * float(price.output) / 1e6
+            costs[model] = day * daily_users * 30
         return costs
 
-    result = check_exercise_1(text_only)
-    printed = capsys.readouterr().out
+    result = check_exercise_1(float_prices, verbose=False)
 
-    assert not result.passed
-    assert "off by $" in printed
+    assert result.passed, result.failed
+
+
+def text_only_joined(system_prompt, user_messages, daily_users, models):
+    costs = {}
+    for model in models:
+        tokens = [count_tokens(system_prompt + message, model) for message in user_messages]
+        costs[model] = sum(calculate_cost(model, count, 300) for count in tokens) * daily_users * 30
+    return costs
+
+
+def text_only_separate(system_prompt, user_messages, daily_users, models):
+    costs = {}
+    for model in models:
+        tokens = [count_tokens(system_prompt, model) + count_tokens(message, model) for message in user_messages]
+        costs[model] = sum(calculate_cost(model, count, 300) for count in tokens) * daily_users * 30
+    return costs
+
+
+@pytest.mark.parametrize("calculator", [text_only_joined, text_only_separate])
+def test_exercise_1_framing_mistake_fails_everywhere(calculator):
+    result = check_exercise_1(calculator, verbose=False)
+
+    assert len(result.checks) == sum(len(models) for *_, models in EXERCISE_1_SCENARIOS)
+    assert result.failed == result.checks
+    for check in result.failed:
+        assert "off by $" in check.detail
+        assert "more than the 0.1% tolerance" in check.detail
+
+
+def test_exercise_1_failure_shows_differing_amounts():
+    result = check_exercise_1(text_only_joined, verbose=False)
+    tiny = next(check for check in result.failed if check.name.startswith("scenario 3") and "gpt-4o" in check.name)
+
+    # $0.18825 expected against $0.186525: cents alone would print "$0.19, got $0.19".
+    assert "expected $0.1883, got $0.1865" in tiny.detail
+    assert "off by $0.0017 or 0.92%" in tiny.detail
 
 
 def test_exercise_1_catches_missing_rows():

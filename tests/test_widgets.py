@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from costkit import estimate_monthly_cost
@@ -17,6 +18,7 @@ from costkit.widgets import (
     describe_setup,
     monthly_cost_calculator,
     monthly_cost_table,
+    rounding_note,
     summarize_monthly_costs,
 )
 
@@ -102,6 +104,41 @@ def test_round_money_leaves_other_columns():
     assert str(shown.loc["gpt-4o-mini", "monthly_cost_usd"]) == "60.90"
     assert shown.loc["gpt-4o-mini", "requests_per_month"] == 150_000
     assert str(table.loc["gpt-4o-mini", "cost_per_user_usd"]) == "0.0609"
+
+
+def test_round_money_column_places():
+    per_query = pd.DataFrame(
+        {"cost_per_query_usd": [Decimal("0.000405")], "per_1000_queries_usd": [Decimal("0.405000")]}
+    )
+    shown = round_money(per_query, column_places={"cost_per_query_usd": 6})
+
+    assert str(shown.loc[0, "cost_per_query_usd"]) == "0.000405"
+    assert str(shown.loc[0, "per_1000_queries_usd"]) == "0.41"
+    assert str(per_query.loc[0, "per_1000_queries_usd"]) == "0.405000"
+
+
+def test_round_money_rejects_unknown_column():
+    table = monthly_cost_table(models=["gpt-4o-mini"], **SCENARIO)
+
+    with pytest.raises(KeyError, match="cost_usd"):
+        round_money(table, column_places={"cost_usd": 4})
+
+
+def test_rounding_note_names_uneven_rows():
+    # 1,500 users × 5 messages × 30 days: gpt-4o-mini costs $91.125 + $0.225 = $91.35 exactly,
+    # which rounds to $91.13 + $0.23 beside a total of $91.35.
+    table = monthly_cost_table(models=["gpt-4o-mini", "gpt-4o"], **{**SCENARIO, "daily_users": 1_500})
+    note = rounding_note(table)
+
+    assert table.loc["gpt-4o-mini", "monthly_cost_usd"] == Decimal("91.35")
+    assert "so for gpt-4o-mini the LLM and embedding costs" in note
+    assert note.endswith("add up to a cent more or less than the total.")
+
+
+def test_rounding_note_empty_when_parts_add_up():
+    table = monthly_cost_table(models=["gpt-4o-mini", "gpt-4o"], **SCENARIO)
+
+    assert rounding_note(table) == ""
 
 
 def test_describe_setup_prints_mode_and_date(monkeypatch):

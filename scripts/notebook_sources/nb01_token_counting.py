@@ -147,15 +147,17 @@ NOTEBOOK = NotebookSource(
         ),
         code(
             """
-            chars_per_token = measured[["chars/token o200k_base", "chars/token cl100k_base"]]
+            chars_per_token = measured[["chars/token o200k_base", "chars/token cl100k_base"]].rename(columns={
+                "chars/token o200k_base": "o200k_base (gpt-4o and later)",
+                "chars/token cl100k_base": "cl100k_base (gpt-4, gpt-3.5-turbo)",
+            })
             ax = chars_per_token.plot.barh(figsize=(7, 3.8), color=["#4C72B0", "#DD8452"])
             ax.invert_yaxis()
-            ax.axvline(4, color="grey", linestyle="--", linewidth=1)
-            ax.text(4.05, 4.4, "4 chars/token", color="grey", fontsize=8)
+            ax.axvline(4, color="grey", linestyle="--", linewidth=1, label="rule of thumb: 4 chars/token")
             ax.set_xlabel("Characters per token")
             ax.set_ylabel("")
             ax.set_title("Japanese packs about 1 character per token; English prose about 4–5")
-            ax.legend(["o200k_base (gpt-4o and later)", "cl100k_base (gpt-4, gpt-3.5-turbo)"], fontsize=8)
+            ax.legend(fontsize=8)
             ax.spines[["top", "right"]].set_visible(False)
             plt.show()
             """
@@ -294,8 +296,8 @@ NOTEBOOK = NotebookSource(
         ),
         md(
             """
-            Because the image is scaled down before tiling, the count stops growing with resolution. For square
-            images on gpt-4o:
+            Because a large image is scaled down before tiling, the count stops growing with resolution. A small
+            image is not scaled up, so up to 512 px it fits in one tile. For square images on gpt-4o:
             """
         ),
         code(
@@ -304,10 +306,11 @@ NOTEBOOK = NotebookSource(
             high = [count_image_tokens(side, side, detail="high", model="gpt-4o") for side in sides]
 
             fig, ax = plt.subplots(figsize=(7, 3.5))
-            ax.step(sides, high, where="post")
+            ax.step(sides, high, where="pre")  # each count covers the 64 px below its side, so the jump is at 512
             ax.set_xlabel("Side of a square image (px)")
             ax.set_ylabel("Input tokens (gpt-4o, high detail)")
-            ax.set_title("A square image never costs more than 765 tokens: it is scaled to 768×768 first")
+            ax.set_ylim(bottom=0)
+            ax.set_title("A square image costs 255 tokens up to 512 px and 765 above, however large it is")
             ax.spines[["top", "right"]].set_visible(False)
             plt.show()
             """

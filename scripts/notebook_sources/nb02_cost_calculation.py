@@ -90,6 +90,7 @@ NOTEBOOK = NotebookSource(
         code(
             """
             ratio = (prices.loc[MODELS, "output"] / prices.loc[MODELS, "input"]).astype(float)
+            print(f"An output token costs {ratio.min():.1f}× to {ratio.max():.1f}× an input token on these models.")
             ratio.rename("output price / input price").round(1).to_frame()
             """
         ),
@@ -257,8 +258,9 @@ NOTEBOOK = NotebookSource(
             """
             ## One RAG query on several models
 
-            The same 1,500-in, 300-out request on each model. The last column shows how many times the
-            cheapest model's cost each one is.
+            The same 1,500-in, 300-out request on each model. One query costs a fraction of a cent, so its
+            column keeps six decimals. The cost of 1,000 queries is shown to the cent. The last column shows
+            how many times the cheapest model's cost each one is.
             """
         ),
         code(
@@ -271,7 +273,7 @@ NOTEBOOK = NotebookSource(
             per_query["times_cheapest"] = (
                 per_query["cost_per_query_usd"] / per_query["cost_per_query_usd"].min()
             ).astype(float).round(1)
-            round_money(per_query, 6)
+            round_money(per_query, column_places={"cost_per_query_usd": 6})
             """
         ),
         md(
@@ -459,8 +461,10 @@ NOTEBOOK = NotebookSource(
             ## Try it: the monthly-cost calculator
 
             Move the sliders to your own traffic and token sizes, and pick the models to compare. The summary
-            line, the table and the chart update as you go. (The widget needs a running kernel; in a static
-            view of this notebook it shows no controls.)
+            line, the table and the chart update as you go. Each figure in the table is rounded to the cent from
+            its exact value, so the LLM and embedding costs can add up to a cent more or less than the total.
+            A note under the table names the models where that happens. (The widget needs a running kernel. In
+            a static view of this notebook it shows no controls.)
             """
         ),
         code(
@@ -482,7 +486,8 @@ NOTEBOOK = NotebookSource(
               the second Claude call to a third of the first.
             - A month of a 1,000-user chatbot costs $1,012.65 on gpt-4o and $60.90 on gpt-4o-mini, embeddings
               included; the choice of model is the largest lever.
-            - An extra output token costs 4–8 times an extra input token, depending on the model.
+            - An extra output token costs 4 to 8.3 times an extra input token on these models, as the price
+              ratios near the top show.
             - Embeddings are a rounding error next to the LLM calls; spend the effort on the prompt and the answer.
             - A token budget on retrieved context cuts input tokens on every single query.
             """

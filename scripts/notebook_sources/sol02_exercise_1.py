@@ -26,6 +26,7 @@ NOTEBOOK = NotebookSource(
 
             from costkit import calculate_cost, count_message_tokens
             from costkit.exercises import check_exercise_1
+            from costkit.plots import round_money
             from costkit.widgets import describe_setup
 
             print(describe_setup())
@@ -60,6 +61,7 @@ NOTEBOOK = NotebookSource(
         md(
             """
             A support bot for a repair café: a short system prompt, three typical questions a day, 1,000 users.
+            The function returns exact `Decimal` costs, and `round_money` rounds them to the cent for display only.
             """
         ),
         code(
@@ -67,7 +69,8 @@ NOTEBOOK = NotebookSource(
             system_prompt = ("You are the help desk of a repair café. Answer in at most three sentences "
                              "and say when an item needs a volunteer to look at it.")
             questions = ["Do I need to book a slot?", "Can you fix a toaster?", "What does a fuse cost?"]
-            monthly_cost_by_model(system_prompt, questions, 1_000, ["gpt-4o", "gpt-4o-mini", "claude-haiku-4-5"])
+            costs = monthly_cost_by_model(system_prompt, questions, 1_000, ["gpt-4o", "gpt-4o-mini", "claude-haiku-4-5"])
+            round_money(costs)
             """
         ),
         md(
