@@ -2,8 +2,8 @@
 
 Exit codes: 0 success, 1 failure (a file that is missing or not UTF-8 text, a failed doctor
 check), 2 bad usage (an invalid option, an unknown model, a negative or non-integer count).
-Each error ends in one line on stderr that names the value and what to do instead; for an
-invalid option, argparse prints the command's usage line above it.
+Each error ends in one line on stderr that names the value and what to do instead. For an
+invalid option, argparse prints the command's usage line above that line.
 """
 
 from __future__ import annotations

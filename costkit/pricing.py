@@ -102,8 +102,8 @@ class ModelPrice:
         The long-context tier applies when the prompt (uncached input + cache reads + cache
         writes) exceeds ``long_context_threshold``. Batch pricing halves (or otherwise scales by
         ``batch_input / input``) the input side. Cache reads and writes get the same batch
-        discount only where ``batch_discounts_cache`` is true: Anthropic's pricing page states that its
-        caching multipliers stack with the Batch API discount, while Google's batch docs say the
+        discount only where ``batch_discounts_cache`` is true. Anthropic's pricing page states that its
+        caching multipliers stack with the Batch API discount. Google's batch docs say that the
         cache discount takes precedence over the batch one. Cached tokens are never billed at the
         batch *input* price.
         """
