@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from _machine import cpu_model  # benchmarks/ is on sys.path when a script here runs
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PAIRS_PATH = REPO_ROOT / "data" / "paraphrase_pairs.csv"
 
@@ -114,13 +116,7 @@ def measure_embed_seconds(name: str, texts: list[str], *, repeats: int = 5) -> f
 
 def describe_machine() -> str:
     """Return one line naming the CPU, core count, Python version and current load average."""
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = cpu_model()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
     return (
         f"Machine: {cpu}, {os.cpu_count()} cores (nproc), Python {platform.python_version()}, "

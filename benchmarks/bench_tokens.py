@@ -24,6 +24,8 @@ import tiktoken
 from costkit.encodings import get_encoding
 from costkit.tokens import count_tokens, count_tokens_many
 
+from _machine import cpu_model  # benchmarks/ is on sys.path when a script here runs
+
 MODEL = "gpt-4o"
 
 
@@ -39,7 +41,7 @@ def main() -> None:
     encoding = get_encoding("o200k_base")
     total_chars = sum(len(document) for document in documents)
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {_cpu_model()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {cpu_model()}")
     print(f"python {platform.python_version()}, tiktoken {tiktoken.__version__}, model {MODEL} (o200k_base)")
     print(f"texts: {len(documents)} chunks of stdlib source, {total_chars:,} characters; best of {args.repeats} runs")
     print()
@@ -105,16 +107,6 @@ def load_documents(count: int, chunk_chars: int) -> list[str]:
             if len(documents) == count:
                 return documents
     return documents
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

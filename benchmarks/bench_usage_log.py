@@ -26,6 +26,8 @@ import pandas as pd
 from costkit.pricing import calculate_cost
 from costkit.usage_log import cost_usage_log, usage_log_totals
 
+from _machine import cpu_model  # benchmarks/ is on sys.path when a script here runs
+
 MODELS = np.array(["gpt-4o", "gpt-4o-mini-2024-07-18", "claude-sonnet-4-5", "gemini-2.5-pro", "gpt-5"])
 
 
@@ -67,17 +69,6 @@ def row_by_row_total(frame: pd.DataFrame) -> Decimal:
 def picodollars_to_usd(values: np.ndarray) -> Decimal:
     """Sum an int64 picodollar column exactly, in chunks that cannot overflow int64."""
     return Decimal(sum(int(chunk.sum()) for chunk in np.array_split(values, max(1, len(values) // 10_000)))).scaleb(-12)
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> int:

@@ -13,12 +13,14 @@ import sys
 import time
 from pathlib import Path
 
+from _machine import cpu_model  # benchmarks/ is on sys.path when a script here runs
+
 BENCHMARKS = ("bench_import.py", "bench_tokens.py", "bench_usage_log.py", "bench_embeddings.py")
 
 
 def main() -> int:
     folder = Path(__file__).resolve().parent
-    print(f"Python {platform.python_version()} on {platform.machine()}, {_cpu_model()}")
+    print(f"Python {platform.python_version()} on {platform.machine()}, {cpu_model()}")
     failed = []
     for name in BENCHMARKS:
         print(f"\n=== {name} ===", flush=True)
@@ -30,16 +32,6 @@ def main() -> int:
     if failed:
         print(f"\nFailed: {', '.join(failed)}")
     return 1 if failed else 0
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":
