@@ -1,11 +1,12 @@
 """Write the workbook's notebooks from their cell sources, execute them and strip run noise.
 
 The cell sources live in ``scripts/notebook_sources/`` (one module per notebook, see
-``_cells.py``). This script writes ``notebooks/<name>.ipynb``, regenerates the index and the
-previous/next links, runs every notebook top to bottom with nbclient in its own folder, and removes
-what changes from run to run without meaning anything (timing metadata, widget state, the Python
-version), so that committed notebooks diff cleanly and match a re-run under nbval. Notebooks
-always run against the offline sandbox here (``COSTKIT_OFFLINE=1``), as ``make test`` checks them.
+``_cells.py``). This script writes ``notebooks/<name>.ipynb`` and regenerates the index and the
+previous/next links. It runs every notebook top to bottom with nbclient in its own folder. Then it
+removes what changes from run to run without meaning anything (timing metadata, widget state, the
+Python version), so that committed notebooks diff cleanly and match a re-run under nbval.
+Notebooks always run against the offline sandbox here (``COSTKIT_OFFLINE=1``), as ``make test``
+checks them.
 
 Usage::
 
@@ -153,7 +154,7 @@ def strip_run_noise(notebook: nbformat.NotebookNode) -> None:
     """Remove timings, widget state and the Python version, and number the code cells 1, 2, 3, ...
 
     nbval treats a cell without an execution count but with outputs as an error, so executed cells
-    keep a count; renumbering from 1 makes it the same on every build.
+    keep a count. Renumbering from 1 makes that count the same on every build.
     """
     notebook.metadata.pop("widgets", None)
     notebook.metadata["language_info"] = {"name": "python"}

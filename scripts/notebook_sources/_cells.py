@@ -14,12 +14,12 @@ class Cell:
 
 
 def md(text: str) -> Cell:
-    """A markdown cell; the text is dedented and stripped, so sources can indent it freely."""
+    """Return a markdown cell. The text is dedented and stripped, so sources can indent it freely."""
     return Cell("markdown", textwrap.dedent(text).strip())
 
 
 def code(text: str, *, tags: tuple[str, ...] = ()) -> Cell:
-    """A code cell; ``tags`` are cell tags such as ``nbval-ignore-output``."""
+    """Return a code cell with cell ``tags`` such as ``nbval-ignore-output``, dedented and stripped."""
     return Cell("code", textwrap.dedent(text).strip(), tags)
 
 
